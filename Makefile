@@ -1,0 +1,42 @@
+# Assetline — the two commands are `make demo` and `make test`; both set up .venv themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+DEMO_DIR ?= demo-workspace
+
+.PHONY: demo test bench lint venv clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	@$(VENV)/bin/assetline demo --workspace $(DEMO_DIR)
+
+test: $(STAMP)
+	@$(PY) -m ruff check src tests bench
+	@if $(PY) scripts/pg_reachable.py "$(PG_URL)"; then \
+		echo "Postgres reachable: store and runner tests also run against $(PG_URL)"; \
+		export ASSETLINE_TEST_DATABASE_URL="$(PG_URL)"; \
+	else \
+		echo "Postgres NOT reachable at $(PG_URL): Postgres tests will be SKIPPED"; \
+	fi; \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@$(PY) -m bench $(BENCH_ARGS)
+
+lint: $(STAMP)
+	@$(PY) -m ruff check src tests bench
+	@$(PY) -m ruff format --check src tests bench || true
+	@$(PY) -m mypy src/assetline || true
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) bench/results .pytest_cache

@@ -1,0 +1,140 @@
+"""Engine protocols: one typed request and one typed result per modality.
+
+An engine is a class with ``id`` and ``version`` (both enter content keys: bump ``version`` whenever the
+output for the same request changes) and one entry point. Engines are pure functions of their request:
+the same request gives byte-identical output. They never touch the store; the runner persists results.
+
+Built-in engines are registered through the same ``assetline.engines`` entry-point group as third-party
+ones (see registry.py and docs/extending.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+
+from PIL import Image
+
+from assetline.spec.brand import BrandKit
+from assetline.spec.campaign import Concept, Segment
+from assetline.spec.formats import ChannelFormat
+
+Modality = Literal["copy", "visual", "compose"]
+Box = tuple[int, int, int, int]
+"""(left, top, right, bottom) in pixels, right/bottom exclusive."""
+
+
+# ---------------------------------------------------------------- copy
+@dataclass(frozen=True)
+class CopyRequest:
+    concept: Concept
+    segment: Segment
+    format: ChannelFormat
+    variant: int
+    seed: int
+    exclude: tuple[str, ...] = ()
+    """Texts a reviewer rejected; the engine must not pick them again."""
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    fields: dict[str, str]
+    """'headline', 'body', 'cta' (body/cta may be absent when the brief has none)."""
+    language: str
+    direction: Literal["ltr", "rtl"]
+    alternatives: dict[str, list[str]] = field(default_factory=dict)
+    """Per field, every rendered alternative, shortest first: the composer falls back to these to fit."""
+    choices: dict[str, Any] = field(default_factory=dict)
+    """How each field was chosen (template, index, limit applied) — recorded in lineage."""
+
+
+@runtime_checkable
+class CopyEngine(Protocol):
+    id: ClassVar[str]
+    version: ClassVar[str]
+    modality: ClassVar[Modality]
+
+    def generate(self, request: CopyRequest) -> CopyResult: ...
+
+
+# ---------------------------------------------------------------- visual
+@dataclass(frozen=True)
+class VisualRequest:
+    brand: BrandKit
+    concept: Concept
+    width: int
+    height: int
+    seed: int
+    photo: Path | None = None
+    """The resolved photo file for style 'photo' (None otherwise)."""
+
+
+@dataclass(frozen=True)
+class VisualResult:
+    image: Image.Image
+    """RGB, exactly width × height."""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    """E.g. style, crop box in the source photo, subject box in the output, colours used."""
+
+
+@runtime_checkable
+class VisualEngine(Protocol):
+    id: ClassVar[str]
+    version: ClassVar[str]
+    modality: ClassVar[Modality]
+
+    def generate(self, request: VisualRequest) -> VisualResult: ...
+
+
+# ---------------------------------------------------------------- compose
+@dataclass(frozen=True)
+class ComposeRequest:
+    brand: BrandKit
+    format: ChannelFormat
+    copy: CopyResult
+    background: Image.Image
+    """The visual engine's output at the format's size."""
+    background_meta: dict[str, Any]
+    layout: str | None
+    """One of spec.campaign.LAYOUTS, or None to let the composer choose for the format."""
+    fonts: dict[str, Path]
+    """Resolved font files by role: 'headline', 'body', 'cta', and 'arabic', 'hebrew', 'devanagari'."""
+    logos: dict[str, Path]
+    """Resolved logo files by logo id."""
+    seed: int
+
+
+@dataclass(frozen=True)
+class Element:
+    """One placed element, recorded for the QC gates."""
+
+    kind: Literal["headline", "body", "cta", "logo", "subject", "scrim", "button"]
+    box: Box
+    text: str | None = None
+    font_px: int | None = None
+    colour: str | None = None
+    """Text (or logo) colour as '#RRGGBB'."""
+    background: str | None = None
+    """The colour the text sits on when it is a flat fill (button, scrim), else None."""
+    contrast: float | None = None
+    """WCAG contrast ratio measured worst-case against the rendered pixels behind the glyphs."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ComposeResult:
+    image: Image.Image
+    layout: str
+    elements: tuple[Element, ...]
+    warnings: tuple[str, ...] = ()
+    """E.g. 'body dropped: no room at 320×50' — reported, never silently clipped."""
+
+
+@runtime_checkable
+class ComposeEngine(Protocol):
+    id: ClassVar[str]
+    version: ClassVar[str]
+    modality: ClassVar[Modality]
+
+    def compose(self, request: ComposeRequest) -> ComposeResult: ...

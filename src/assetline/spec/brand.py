@@ -1,0 +1,111 @@
+"""Brand kit: palette, typography, logos, voice, imagery style and licensed input assets."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from assetline.spec.common import HexColour, Identifier, Licence, SpecModel
+
+ColourRole = Literal["primary", "secondary", "accent", "background", "text", "neutral"]
+
+
+class PaletteColour(SpecModel):
+    name: Identifier
+    hex: HexColour
+    role: ColourRole = "neutral"
+
+
+class ColourTolerance(SpecModel):
+    """CIEDE2000 distances for the palette check."""
+
+    pass_delta_e: float = Field(default=2.0, ge=0)
+    warn_delta_e: float = Field(default=5.0, ge=0)
+
+
+class FontRef(SpecModel):
+    """A font: a file path, or a font shipped by an installed package ('fontpkg:inter', 'fontpkg:heebo')."""
+
+    file: str = Field(description="Path relative to the brand kit, or 'fontpkg:<name>' for a PyPI font package.")
+    weight: int = Field(default=400, ge=100, le=1000, description="Weight for variable fonts.")
+    licence: Licence | None = None
+
+
+class Typography(SpecModel):
+    headline: FontRef
+    body: FontRef
+    cta: FontRef | None = None
+    scripts: dict[Literal["arabic", "hebrew", "devanagari"], FontRef] = Field(
+        default_factory=dict, description="Fonts for scripts the Latin fonts do not cover."
+    )
+    scale: float = Field(default=1.25, gt=1.0, le=2.0, description="Modular type scale ratio.")
+
+
+class Logo(SpecModel):
+    id: Identifier
+    file: str
+    on: Literal["light", "dark", "any"] = Field(default="any", description="Backgrounds this version is made for.")
+    clear_space: float = Field(default=0.25, ge=0, le=2, description="Clear space around the logo, × logo height.")
+    min_height_px: int = Field(default=24, ge=4)
+    licence: Licence | None = None
+
+
+class Disclaimer(SpecModel):
+    text: str
+    segments: list[str] = Field(default_factory=lambda: ["*"], description="Segment ids ('*' = all).")
+    languages: list[str] = Field(default_factory=lambda: ["*"])
+
+
+class Voice(SpecModel):
+    tone: str = ""
+    banned_terms: list[str] = Field(default_factory=list)
+    banned_claims: list[str] = Field(default_factory=list)
+    required_disclaimers: list[Disclaimer] = Field(default_factory=list)
+    reading_grade_max: float | None = Field(default=None, ge=0)
+    max_exclamations: int = Field(default=1, ge=0)
+
+
+class Imagery(SpecModel):
+    style: Literal["photo", "gradient", "mesh", "pattern", "texture"] = "photo"
+    prompt: str = ""
+    negative_prompt: str = ""
+    lora: str | None = None
+
+
+class InputAsset(SpecModel):
+    """A licensed input file: product photo, reference image, protected work."""
+
+    id: Identifier
+    file: str = Field(description="Path relative to the brand kit, or 'skimage:<file>' for scikit-image samples.")
+    kind: Literal["photo", "reference", "protected"] = "photo"
+    description: str = ""
+    licence: Licence | None = None
+
+
+class BrandKit(SpecModel):
+    id: Identifier
+    name: str
+    palette: list[PaletteColour] = Field(min_length=1)
+    tolerance: ColourTolerance = Field(default_factory=ColourTolerance)
+    typography: Typography
+    logos: list[Logo] = Field(default_factory=list)
+    voice: Voice = Field(default_factory=Voice)
+    imagery: Imagery = Field(default_factory=Imagery)
+    assets: list[InputAsset] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> BrandKit:
+        for label, ids in (("palette", [c.name for c in self.palette]), ("logos", [lg.id for lg in self.logos]),
+                           ("assets", [a.id for a in self.assets])):
+            dup = {i for i in ids if ids.count(i) > 1}
+            if dup:
+                raise ValueError(f"duplicate {label} id(s): {', '.join(sorted(dup))}")
+        return self
+
+    def colour(self, role: str) -> PaletteColour | None:
+        """The first palette colour with ``role``."""
+        return next((c for c in self.palette if c.role == role), None)
+
+    def asset(self, asset_id: str) -> InputAsset | None:
+        return next((a for a in self.assets if a.id == asset_id), None)

@@ -1,0 +1,107 @@
+"""Load brand kits and campaigns from YAML into validated, resolved objects.
+
+Everything a later stage needs from the file system is resolved here, once, with positions for errors:
+the brand kit a campaign names, every font/logo/photo file, and the channel formats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assetline.errors import Location, SpecError
+from assetline.spec.brand import BrandKit
+from assetline.spec.campaign import Campaign
+from assetline.spec.files import UnresolvedFile, resolve_file
+from assetline.spec.formats import ChannelFormat, catalogue, suggest_format
+from assetline.spec.yamlio import locate, read_yaml, validate
+
+
+@dataclass(frozen=True)
+class LoadedBrand:
+    kit: BrandKit
+    path: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    """Every file reference in the kit → the resolved file."""
+
+    def file(self, ref: str) -> Path:
+        return self.files[ref]
+
+
+@dataclass(frozen=True)
+class LoadedCampaign:
+    campaign: Campaign
+    path: Path
+    brand: LoadedBrand
+    formats: tuple[ChannelFormat, ...]
+
+
+def _file_refs(kit: BrandKit) -> list[tuple[tuple[Any, ...], str]]:
+    """(error path, reference) for every file the kit names."""
+    refs: list[tuple[tuple[Any, ...], str]] = []
+    typo = kit.typography
+    for role in ("headline", "body", "cta"):
+        font = getattr(typo, role)
+        if font is not None:
+            refs.append((("typography", role, "file"), font.file))
+    for script, font in typo.scripts.items():
+        refs.append((("typography", "scripts", script, "file"), font.file))
+    refs += [(("logos", i, "file"), logo.file) for i, logo in enumerate(kit.logos)]
+    refs += [(("assets", i, "file"), asset.file) for i, asset in enumerate(kit.assets)]
+    return refs
+
+
+def load_brand_kit(path: Path | str) -> LoadedBrand:
+    """Read and validate a brand kit; resolve every file it names."""
+    path = Path(path)
+    data = read_yaml(path)
+    kit = validate(BrandKit, path, data)
+    files: dict[str, Path] = {}
+    for loc, ref in _file_refs(kit):
+        try:
+            files[ref] = resolve_file(ref, path.parent)
+        except UnresolvedFile as exc:
+            raise SpecError(str(exc), location=locate(path, data, loc),
+                            hint="paths are relative to the brand kit file") from None
+    return LoadedBrand(kit=kit, path=path.resolve(), files=files)
+
+
+def load_campaign(path: Path | str) -> LoadedCampaign:
+    """Read and validate a campaign brief, its brand kit and its formats."""
+    path = Path(path)
+    data = read_yaml(path)
+    campaign = validate(Campaign, path, data)
+
+    # 1. The brand kit it names.
+    brand_path = Path(campaign.brand).expanduser()
+    if not brand_path.is_absolute():
+        brand_path = path.parent / brand_path
+    if not brand_path.is_file():
+        raise SpecError(f"brand kit not found: {brand_path}", location=locate(path, data, ("brand",)),
+                        hint="'brand' is a path relative to the campaign file")
+    brand = load_brand_kit(brand_path)
+
+    # 2. Formats from the catalogue.
+    known = catalogue()
+    formats = []
+    for i, fid in enumerate(campaign.formats):
+        if fid not in known:
+            raise SpecError(f"unknown format id '{fid}'", location=locate(path, data, ("formats", i)),
+                            hint=suggest_format(fid))
+        formats.append(known[fid])
+
+    # 3. Cross-references into the brand kit.
+    for i, concept in enumerate(campaign.concepts):
+        photo = concept.visual.photo
+        if photo and brand.kit.asset(photo) is None:
+            ids = ", ".join(a.id for a in brand.kit.assets) or "(the kit has no assets)"
+            raise SpecError(f"concept '{concept.id}' uses photo '{photo}', which the brand kit does not define",
+                            location=locate(path, data, ("concepts", i, "visual", "photo")),
+                            hint=f"brand-kit asset ids: {ids}")
+    return LoadedCampaign(campaign=campaign, path=path.resolve(), brand=brand, formats=tuple(formats))
+
+
+def error_location(path: Path, loc: tuple[Any, ...]) -> Location:
+    """Position of ``loc`` inside the YAML file at ``path`` (for checks made after loading)."""
+    return locate(path, read_yaml(path), loc)
