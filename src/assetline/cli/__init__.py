@@ -1,0 +1,1 @@
+"""Command-line interface (Typer). Holds no business logic: every command calls assetline.api."""

@@ -1,0 +1,205 @@
+"""`assetline` — the command line. Each command calls one function of assetline.api (or spec/store)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assetline import api
+from assetline.cli.errors import handle_errors
+from assetline.cli.progress import run_progress
+
+app = typer.Typer(help="Assetline: brief → plan → generate → QC → review → provenance → delivery.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+console = Console(highlight=False)
+
+Workspace = Annotated[Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: . or "
+                                                "ASSETLINE_WORKSPACE).")]
+Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _emit(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@app.command()
+@handle_errors
+def init(path: Annotated[Path, typer.Argument(help="Folder for the new workspace.")] = Path("."),
+         force: Annotated[bool, typer.Option(help="Reset the example brief if the workspace exists.")] = False,
+         as_json: Json = False) -> None:
+    """Create a workspace with an example brand kit and campaign brief."""
+    result = api.init_workspace(path, force=force)
+    if as_json:
+        _emit(result)
+        return
+    console.print(f"[green]Workspace ready:[/] {result['workspace']}")
+    console.print(f"  brand kit: {result['brand']}\n  campaign:  {result['campaign']}")
+    console.print(f"Next: [bold]assetline run {result['campaign']} -w {result['workspace']}[/]")
+
+
+@app.command()
+@handle_errors
+def plan(campaign: Annotated[Path, typer.Argument(help="Campaign YAML.")], workspace: Workspace = None,
+         max_cells: Annotated[int | None, typer.Option(help="Refuse matrices above this many cells.")] = None,
+         sample: Annotated[int, typer.Option(help="How many cells to show.")] = 5, as_json: Json = False) -> None:
+    """Dry run: count cells and steps, show a sample, say what would render. Writes nothing."""
+    result = api.plan_campaign(campaign, workspace, sample=sample, max_cells=max_cells)
+    if as_json:
+        _emit(result)
+        return
+    m = result["matrix"]
+    console.print(f"[bold]{result['campaign']}[/]: {m['concepts']} concepts × {m['segments']} segments × "
+                  f"{m['formats']} formats × {m['variants']} variants = [bold]{result['cells']}[/] cells")
+    console.print(f"steps: {result['steps']}  (limit {result['limit']:,} cells)")
+    console.print(f"would render: [bold]{result['would_render']}[/]")
+    for s in result["sample"]:
+        console.print(f"  {s['cell']}  layout={s['layout']}  key={s['compose_key'][:12]}…")
+
+
+def _print_summary(summary: Any) -> None:
+    d = summary.to_dict()
+    colour = "green" if d["status"] == "finished" else "red"
+    console.print(f"[{colour}]{d['status']}[/] {d['campaign']} (run {d['run_id']}): {d['cells']} cells, "
+                  f"[bold]{d['rendered']} rendered[/], {d['reused']} unchanged, {d['failed']} failed "
+                  f"in {d['wall_seconds']:.1f}s ({d['assets_per_second']} assets/s, {d['workers']} workers)")
+    for f in d["failures"][:10]:
+        console.print(f"  [red]failed[/] {f['cell']}: {f['error']}")
+    console.print(f"assets:        {d['output_dir']}")
+    console.print(f"contact sheet: {d['contact_sheet']}")
+
+
+@app.command()
+@handle_errors
+def run(campaign: Annotated[Path, typer.Argument(help="Campaign YAML.")], workspace: Workspace = None,
+        workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
+        executor: Annotated[str | None, typer.Option(help="'local' (process pool) or 'inline'.")] = None,
+        max_cells: Annotated[int | None, typer.Option(help="Refuse matrices above this many cells.")] = None,
+        as_json: Json = False) -> None:
+    """Render a campaign. Unchanged cells are skipped; a crashed run resumes where it stopped."""
+    with run_progress(not as_json) as progress:
+        summary = api.run_campaign(campaign, workspace, progress, workers=workers, executor=executor,
+                                   max_cells=max_cells)
+    if as_json:
+        _emit(summary.to_dict())
+    else:
+        _print_summary(summary)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def status(campaign: Annotated[str | None, typer.Argument(help="Campaign id (default: all).")] = None,
+           workspace: Workspace = None, as_json: Json = False) -> None:
+    """Asset counts by status and the last run, per campaign."""
+    result = api.campaign_status(workspace, campaign)
+    if as_json:
+        _emit(result)
+        return
+    table = Table("campaign", "assets", "by status", "last run")
+    for c in result["campaigns"]:
+        last = c["last_run"]
+        table.add_row(c["campaign"], str(c["assets"]), ", ".join(f"{k} {v}" for k, v in sorted(c["by_status"].items())),
+                      "-" if not last else f"#{last['id']} {last['status']}, {last['rendered']} rendered")
+    console.print(table)
+
+
+@app.command()
+@handle_errors
+def doctor(workspace: Workspace = None,
+           fast: Annotated[bool, typer.Option(help="Skip re-hashing blobs.")] = False, as_json: Json = False) -> None:
+    """Check that every row names a blob that exists and is intact."""
+    report = api.doctor(workspace, verify_hashes=not fast)
+    if as_json:
+        _emit(report.to_dict())
+    else:
+        mark = "[green]ok[/]" if report.ok else "[red]PROBLEMS[/]"
+        console.print(f"store {mark}: {report.artifacts} artifacts, {report.assets} assets, {report.blobs} blobs "
+                      f"({report.orphan_blobs} unreferenced, {report.temp_files} temp files), database {report.database}")
+        for label, items in (("missing", report.missing_blobs), ("corrupt", report.corrupt_blobs),
+                             ("dangling", report.dangling_assets)):
+            for item in items[:20]:
+                console.print(f"  [red]{label}[/] {item}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def demo(workspace: Workspace = Path("demo-workspace"), as_json: Json = False) -> None:
+    """Run the example campaign (what `make demo` calls) and print where the results are."""
+    ws = workspace or Path("demo-workspace")
+    with run_progress(not as_json) as progress:
+        summary = api.run_demo(ws, progress)
+    if as_json:
+        _emit(summary.to_dict())
+    else:
+        _print_summary(summary)
+        console.print(f"\nOpen the contact sheet in a browser: [bold]file://{Path(summary.contact_sheet).resolve()}[/]")
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def formats(as_json: Json = False) -> None:
+    """List the channel formats Assetline knows."""
+    from assetline.spec.formats import catalogue
+
+    cat = catalogue()
+    if as_json:
+        _emit([f.model_dump(mode="json") for f in cat.values()])
+        return
+    table = Table("id", "name", "size", "max KB", "types", "safe zone t/b/l/r")
+    for f in cat.values():
+        sz = f.safe_zone
+        table.add_row(f.id, f.name, f"{f.width}×{f.height}", str(f.max_file_kb), ",".join(f.file_types),
+                      f"{sz.top}/{sz.bottom}/{sz.left}/{sz.right}")
+    console.print(table)
+
+
+@app.command()
+@handle_errors
+def engines(as_json: Json = False) -> None:
+    """List installed engines (built-in and plugins)."""
+    from assetline.engines.registry import EngineRegistry
+
+    rows = EngineRegistry.discover().describe()
+    if as_json:
+        _emit(rows)
+        return
+    table = Table("id", "modality", "version", "class")
+    for r in rows:
+        table.add_row(r["id"], r["modality"], r["version"], r["class"])
+    console.print(table)
+
+
+@app.command()
+@handle_errors
+def schema(out: Annotated[Path | None, typer.Option(help="Write <name>.schema.json files into this folder.")] = None,
+           name: Annotated[str | None, typer.Argument(help="brand, campaign or formats (default: all).")] = None) -> None:
+    """Export JSON Schema for brand kits and campaigns (editor autocompletion)."""
+    from assetline.errors import AssetlineError
+    from assetline.spec.schema import json_schemas, write_schemas
+
+    if out is not None:
+        for path in write_schemas(out):
+            console.print(f"wrote {path}")
+        return
+    schemas = json_schemas()
+    if name is not None and name not in schemas:
+        raise AssetlineError(f"unknown schema '{name}'", hint=f"choose one of: {', '.join(schemas)}")
+    _emit(schemas[name] if name else schemas)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Encoding the final render for its channel: file type and quality chosen to meet the format's limits."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from assetline.spec.campaign import OutputOptions
+from assetline.spec.formats import ChannelFormat
+
+MEDIA_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
+MIN_JPEG_QUALITY = 60
+
+
+def encode_for_channel(image: Image.Image, fmt: ChannelFormat, options: OutputOptions) -> tuple[bytes, str, dict[str, object]]:
+    """Encoded bytes, media type and what was decided (type, quality, whether the size limit was met)."""
+    rgb = image.convert("RGB")
+    allowed = [t for t in fmt.file_types if t in MEDIA_TYPES]
+    if options.prefer in allowed:
+        kind = options.prefer
+    elif "jpeg" in allowed:
+        kind = "jpeg"
+    else:
+        kind = allowed[0]
+    limit = fmt.max_file_kb * 1024
+    if kind == "png":
+        data = _png(rgb)
+        if len(data) <= limit or "jpeg" not in allowed:
+            return data, MEDIA_TYPES["png"], {"type": "png", "bytes": len(data), "within_limit": len(data) <= limit}
+        kind = "jpeg"
+    quality = options.jpeg_quality
+    data = _jpeg(rgb, quality)
+    while len(data) > limit and quality > MIN_JPEG_QUALITY:
+        quality = max(MIN_JPEG_QUALITY, quality - 6)
+        data = _jpeg(rgb, quality)
+    return data, MEDIA_TYPES["jpeg"], {"type": "jpeg", "quality": quality, "bytes": len(data),
+                                       "within_limit": len(data) <= limit}
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=quality, optimize=True, progressive=True, subsampling="4:2:0")
+    return buf.getvalue()
+
+
+def _png(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, "PNG", optimize=False, compress_level=6)
+    return buf.getvalue()
+
+
+def lossless_intermediate(image: Image.Image) -> bytes:
+    """Fast lossless PNG for intermediate artifacts (visual backgrounds)."""
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, "PNG", compress_level=1)
+    return buf.getvalue()

@@ -1,0 +1,65 @@
+"""Shared fixtures: isolated cache folders, the demo brief, and databases (SQLite always; Postgres when
+ASSETLINE_TEST_DATABASE_URL names a reachable server — `make test` sets it and says when it cannot)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assetline.api import example_dir
+
+PG_ENV = "ASSETLINE_TEST_DATABASE_URL"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep libraries from writing into the user's home (caches, configs)."""
+    root = tmp_path_factory.mktemp("caches")
+    saved = {k: os.environ.get(k) for k in ("XDG_CACHE_HOME", "MPLCONFIGDIR", "HF_HOME", "HF_HUB_OFFLINE")}
+    os.environ.update({"XDG_CACHE_HOME": str(root / "xdg"), "MPLCONFIGDIR": str(root / "mpl"),
+                       "HF_HOME": str(root / "hf"), "HF_HUB_OFFLINE": "1"})
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture
+def demo_brief(tmp_path: Path) -> Path:
+    """A private copy of the example brief (tests may edit it)."""
+    target = tmp_path / "brief"
+    shutil.copytree(example_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "make_logo.py"))
+    return target
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new schema on the test Postgres server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'assetline.db'}"
+        return
+    base = _postgres_url()
+    if not base:
+        pytest.skip(f"Postgres tests skipped: {PG_ENV} is not set (make test sets it when 127.0.0.1:5432 answers)")
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
