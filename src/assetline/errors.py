@@ -5,6 +5,7 @@
     │   └── MatrixTooLargeError    the campaign expands to more cells than the configured limit
     ├── LicenceError               an input's licence does not allow the requested use
     ├── EngineError                an engine could not produce its output (bad request, missing extra)
+    ├── CheckError                 a QC check plugin failed to load, is malformed, or crashed on an asset
     ├── StoreError                 the database or blob store is unusable or inconsistent
     │   ├── BlobCorruptError       a blob's bytes no longer match its content hash
     │   └── ConflictError          optimistic concurrency: somebody changed the row first
@@ -69,6 +70,10 @@ class LicenceError(AssetlineError):
 
 class EngineError(AssetlineError):
     """An engine failed on a request it should have been able to handle, or its extra is missing."""
+
+
+class CheckError(AssetlineError):
+    """A QC check plugin failed to import, does not implement the check protocol, or raised while checking."""
 
 
 class StoreError(AssetlineError):
