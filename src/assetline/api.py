@@ -19,7 +19,7 @@ from assetline.config import WORKSPACE_FILE, Settings, load_settings
 from assetline.engines.registry import EngineRegistry
 from assetline.errors import WorkspaceError
 from assetline.plan.planner import build_plan
-from assetline.run.runner import ProgressFn, RunSummary, Runner
+from assetline.run.runner import ProgressFn, Runner, RunSummary
 from assetline.spec.loader import load_campaign
 from assetline.store.blobs import BlobStore
 from assetline.store.db import Database

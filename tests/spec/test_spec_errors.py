@@ -109,3 +109,12 @@ def test_font_package_not_installed(demo_brief: Path) -> None:
     _edit(path, "fontpkg:dm-serif-display", "fontpkg:no-such-font")
     with pytest.raises(SpecError, match="pip install fontpkg-no-such-font"):
         load_brand_kit(path)
+
+
+def test_unknown_template_variable_is_located(demo_brief: Path) -> None:
+    path = demo_brief / "campaign.yaml"
+    _edit(path, "roasted this week in ${city}.", "roasted this week in ${town}.")
+    with pytest.raises(SpecError) as err:
+        load_campaign(path)
+    assert "town" in err.value.message
+    assert err.value.location is not None and err.value.location.line == _line_of(path, "${town}")

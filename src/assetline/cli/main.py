@@ -8,18 +8,24 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from assetline import api
 from assetline.cli.errors import handle_errors
 from assetline.cli.progress import run_progress
 
-app = typer.Typer(help="Assetline: brief → plan → generate → QC → review → provenance → delivery.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Assetline: brief → plan → generate → QC → review → provenance → delivery.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 console = Console(highlight=False)
 
-Workspace = Annotated[Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: . or "
-                                                "ASSETLINE_WORKSPACE).")]
+Workspace = Annotated[
+    Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: . or ASSETLINE_WORKSPACE).")
+]
 Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
@@ -29,9 +35,11 @@ def _emit(data: Any) -> None:
 
 @app.command()
 @handle_errors
-def init(path: Annotated[Path, typer.Argument(help="Folder for the new workspace.")] = Path("."),
-         force: Annotated[bool, typer.Option(help="Reset the example brief if the workspace exists.")] = False,
-         as_json: Json = False) -> None:
+def init(
+    path: Annotated[Path, typer.Argument(help="Folder for the new workspace.")] = Path("."),
+    force: Annotated[bool, typer.Option(help="Reset the example brief if the workspace exists.")] = False,
+    as_json: Json = False,
+) -> None:
     """Create a workspace with an example brand kit and campaign brief."""
     result = api.init_workspace(path, force=force)
     if as_json:
@@ -44,17 +52,23 @@ def init(path: Annotated[Path, typer.Argument(help="Folder for the new workspace
 
 @app.command()
 @handle_errors
-def plan(campaign: Annotated[Path, typer.Argument(help="Campaign YAML.")], workspace: Workspace = None,
-         max_cells: Annotated[int | None, typer.Option(help="Refuse matrices above this many cells.")] = None,
-         sample: Annotated[int, typer.Option(help="How many cells to show.")] = 5, as_json: Json = False) -> None:
+def plan(
+    campaign: Annotated[Path, typer.Argument(help="Campaign YAML.")],
+    workspace: Workspace = None,
+    max_cells: Annotated[int | None, typer.Option(help="Refuse matrices above this many cells.")] = None,
+    sample: Annotated[int, typer.Option(help="How many cells to show.")] = 5,
+    as_json: Json = False,
+) -> None:
     """Dry run: count cells and steps, show a sample, say what would render. Writes nothing."""
     result = api.plan_campaign(campaign, workspace, sample=sample, max_cells=max_cells)
     if as_json:
         _emit(result)
         return
     m = result["matrix"]
-    console.print(f"[bold]{result['campaign']}[/]: {m['concepts']} concepts × {m['segments']} segments × "
-                  f"{m['formats']} formats × {m['variants']} variants = [bold]{result['cells']}[/] cells")
+    console.print(
+        f"[bold]{result['campaign']}[/]: {m['concepts']} concepts × {m['segments']} segments × "
+        f"{m['formats']} formats × {m['variants']} variants = [bold]{result['cells']}[/] cells"
+    )
     console.print(f"steps: {result['steps']}  (limit {result['limit']:,} cells)")
     console.print(f"would render: [bold]{result['would_render']}[/]")
     for s in result["sample"]:
@@ -64,9 +78,11 @@ def plan(campaign: Annotated[Path, typer.Argument(help="Campaign YAML.")], works
 def _print_summary(summary: Any) -> None:
     d = summary.to_dict()
     colour = "green" if d["status"] == "finished" else "red"
-    console.print(f"[{colour}]{d['status']}[/] {d['campaign']} (run {d['run_id']}): {d['cells']} cells, "
-                  f"[bold]{d['rendered']} rendered[/], {d['reused']} unchanged, {d['failed']} failed "
-                  f"in {d['wall_seconds']:.1f}s ({d['assets_per_second']} assets/s, {d['workers']} workers)")
+    console.print(
+        f"[{colour}]{d['status']}[/] {d['campaign']} (run {d['run_id']}): {d['cells']} cells, "
+        f"[bold]{d['rendered']} rendered[/], {d['reused']} unchanged, {d['failed']} failed "
+        f"in {d['wall_seconds']:.1f}s ({d['assets_per_second']} assets/s, {d['workers']} workers)"
+    )
     for f in d["failures"][:10]:
         console.print(f"  [red]failed[/] {f['cell']}: {f['error']}")
     console.print(f"assets:        {d['output_dir']}")
@@ -75,15 +91,19 @@ def _print_summary(summary: Any) -> None:
 
 @app.command()
 @handle_errors
-def run(campaign: Annotated[Path, typer.Argument(help="Campaign YAML.")], workspace: Workspace = None,
-        workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
-        executor: Annotated[str | None, typer.Option(help="'local' (process pool) or 'inline'.")] = None,
-        max_cells: Annotated[int | None, typer.Option(help="Refuse matrices above this many cells.")] = None,
-        as_json: Json = False) -> None:
+def run(
+    campaign: Annotated[Path, typer.Argument(help="Campaign YAML.")],
+    workspace: Workspace = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
+    executor: Annotated[str | None, typer.Option(help="'local' (process pool) or 'inline'.")] = None,
+    max_cells: Annotated[int | None, typer.Option(help="Refuse matrices above this many cells.")] = None,
+    as_json: Json = False,
+) -> None:
     """Render a campaign. Unchanged cells are skipped; a crashed run resumes where it stopped."""
     with run_progress(not as_json) as progress:
-        summary = api.run_campaign(campaign, workspace, progress, workers=workers, executor=executor,
-                                   max_cells=max_cells)
+        summary = api.run_campaign(
+            campaign, workspace, progress, workers=workers, executor=executor, max_cells=max_cells
+        )
     if as_json:
         _emit(summary.to_dict())
     else:
@@ -94,8 +114,11 @@ def run(campaign: Annotated[Path, typer.Argument(help="Campaign YAML.")], worksp
 
 @app.command()
 @handle_errors
-def status(campaign: Annotated[str | None, typer.Argument(help="Campaign id (default: all).")] = None,
-           workspace: Workspace = None, as_json: Json = False) -> None:
+def status(
+    campaign: Annotated[str | None, typer.Argument(help="Campaign id (default: all).")] = None,
+    workspace: Workspace = None,
+    as_json: Json = False,
+) -> None:
     """Asset counts by status and the last run, per campaign."""
     result = api.campaign_status(workspace, campaign)
     if as_json:
@@ -104,25 +127,37 @@ def status(campaign: Annotated[str | None, typer.Argument(help="Campaign id (def
     table = Table("campaign", "assets", "by status", "last run")
     for c in result["campaigns"]:
         last = c["last_run"]
-        table.add_row(c["campaign"], str(c["assets"]), ", ".join(f"{k} {v}" for k, v in sorted(c["by_status"].items())),
-                      "-" if not last else f"#{last['id']} {last['status']}, {last['rendered']} rendered")
+        table.add_row(
+            c["campaign"],
+            str(c["assets"]),
+            ", ".join(f"{k} {v}" for k, v in sorted(c["by_status"].items())),
+            "-" if not last else f"#{last['id']} {last['status']}, {last['rendered']} rendered",
+        )
     console.print(table)
 
 
 @app.command()
 @handle_errors
-def doctor(workspace: Workspace = None,
-           fast: Annotated[bool, typer.Option(help="Skip re-hashing blobs.")] = False, as_json: Json = False) -> None:
+def doctor(
+    workspace: Workspace = None,
+    fast: Annotated[bool, typer.Option(help="Skip re-hashing blobs.")] = False,
+    as_json: Json = False,
+) -> None:
     """Check that every row names a blob that exists and is intact."""
     report = api.doctor(workspace, verify_hashes=not fast)
     if as_json:
         _emit(report.to_dict())
     else:
         mark = "[green]ok[/]" if report.ok else "[red]PROBLEMS[/]"
-        console.print(f"store {mark}: {report.artifacts} artifacts, {report.assets} assets, {report.blobs} blobs "
-                      f"({report.orphan_blobs} unreferenced, {report.temp_files} temp files), database {report.database}")
-        for label, items in (("missing", report.missing_blobs), ("corrupt", report.corrupt_blobs),
-                             ("dangling", report.dangling_assets)):
+        console.print(
+            f"store {mark}: {report.artifacts} artifacts, {report.assets} assets, {report.blobs} blobs "
+            f"({report.orphan_blobs} unreferenced, {report.temp_files} temp files), database {report.database}"
+        )
+        for label, items in (
+            ("missing", report.missing_blobs),
+            ("corrupt", report.corrupt_blobs),
+            ("dangling", report.dangling_assets),
+        ):
             for item in items[:20]:
                 console.print(f"  [red]{label}[/] {item}")
     if not report.ok:
@@ -145,6 +180,45 @@ def demo(workspace: Workspace = Path("demo-workspace"), as_json: Json = False) -
         raise typer.Exit(1)
 
 
+STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "na": "dim"}
+
+
+@app.command()
+@handle_errors
+def check(
+    file: Annotated[Path, typer.Argument(help="Image to check (JPEG, PNG or GIF, e.g. a vendor's).")],
+    brand: Annotated[Path, typer.Option("--brand", help="Brand kit YAML to check against.")],
+    format_id: Annotated[
+        str | None, typer.Option("--format", help="Channel format id (see `assetline formats`).")
+    ] = None,
+    copy: Annotated[
+        Path | None,
+        typer.Option("--copy", help='Copy shown on the image, as JSON: {"headline": …, "body": …, "cta": …}.'),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Run the QC gates on any image; exit 0 when it passes (or only warns), 1 when a check fails."""
+    from assetline.qc.standalone import check_file
+
+    verdict = check_file(file, brand, format_id, copy)
+    if as_json:
+        _emit(verdict.to_dict())
+    else:
+        w, h = verdict.size
+        colour = STATUS_STYLE.get(verdict.status, "")
+        console.print(
+            f"[{colour}]{verdict.status.upper()}[/] {verdict.path} ({verdict.file_type or '?'}, "
+            f"{w}×{h}{', ' + verdict.format_id if verdict.format_id else ''})"
+        )
+        table = Table("check", "status", "score", "message")
+        for r in verdict.results:
+            score = "" if r.score is None else f"{r.score:.3g}"
+            table.add_row(r.check_id, f"[{STATUS_STYLE.get(r.status, '')}]{r.status}[/]", score, escape(r.message))
+        console.print(table)
+    if verdict.failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 @handle_errors
 def formats(as_json: Json = False) -> None:
@@ -158,8 +232,14 @@ def formats(as_json: Json = False) -> None:
     table = Table("id", "name", "size", "max KB", "types", "safe zone t/b/l/r")
     for f in cat.values():
         sz = f.safe_zone
-        table.add_row(f.id, f.name, f"{f.width}×{f.height}", str(f.max_file_kb), ",".join(f.file_types),
-                      f"{sz.top}/{sz.bottom}/{sz.left}/{sz.right}")
+        table.add_row(
+            f.id,
+            f.name,
+            f"{f.width}×{f.height}",
+            str(f.max_file_kb),
+            ",".join(f.file_types),
+            f"{sz.top}/{sz.bottom}/{sz.left}/{sz.right}",
+        )
     console.print(table)
 
 
@@ -181,8 +261,10 @@ def engines(as_json: Json = False) -> None:
 
 @app.command()
 @handle_errors
-def schema(out: Annotated[Path | None, typer.Option(help="Write <name>.schema.json files into this folder.")] = None,
-           name: Annotated[str | None, typer.Argument(help="brand, campaign or formats (default: all).")] = None) -> None:
+def schema(
+    out: Annotated[Path | None, typer.Option(help="Write <name>.schema.json files into this folder.")] = None,
+    name: Annotated[str | None, typer.Argument(help="brand, campaign or formats (default: all).")] = None,
+) -> None:
     """Export JSON Schema for brand kits and campaigns (editor autocompletion)."""
     from assetline.errors import AssetlineError
     from assetline.spec.schema import json_schemas, write_schemas

@@ -6,6 +6,10 @@ Per cell there are three steps:
                        ├──► compose (per cell: layout, type, logo, encode) ──► the asset
     visual (shared) ───┘
 
+A compose step also runs the per-asset QC gates, so the installed checks' ids and versions and the
+campaign's QC settings enter its key. A cell whose render fails a blocking check is planned again as
+attempt n (``Plan.add_cell``): new compose seed, shifted copy draw, new keys.
+
 A visual depends on the concept's visual direction, palette, size and variant — not on the segment —
 so cells that differ only by segment share one visual step. Editing one concept's headline changes only
 that concept's copy keys, hence only its compose keys: exactly its cells re-render.
@@ -45,13 +49,28 @@ class PlannedCell:
     copy_key: str
     visual_key: str
     compose_key: str
+    attempt: int = 0
+    """0 for the first render; n for the n-th regeneration after a blocking QC failure."""
 
 
 @dataclass
 class Plan:
     campaign_id: str
     cells: list[PlannedCell]
+    """Attempt 0 of every cell."""
     steps: dict[str, Step]
+    cell_planner: CellPlanner | None = field(default=None, repr=False)
+    by_compose: dict[str, PlannedCell] = field(default_factory=dict, repr=False)
+    """Compose key → planned cell, for every attempt planned so far."""
+
+    def add_cell(self, cell: Cell, attempt: int) -> PlannedCell:
+        """Plan ``attempt`` of ``cell`` (attempt > 0: a regeneration) and add its steps (deduplicated)."""
+        assert self.cell_planner is not None, "plan built without a cell planner"
+        planned, steps = self.cell_planner.steps(cell, attempt)
+        for step in steps:
+            self.steps.setdefault(step.key, step)
+        self.by_compose[planned.compose_key] = planned
+        return planned
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {"cells": len(self.cells), "steps": len(self.steps)}
@@ -65,70 +84,100 @@ def choose_layout(concept: Concept, variant: int) -> str | None:
     return concept.layouts[variant % len(concept.layouts)] if concept.layouts else None
 
 
-def build_plan(loaded: LoadedCampaign, registry: EngineRegistry, max_cells: int) -> Plan:
+def build_plan(loaded: LoadedCampaign, registry: EngineRegistry, max_cells: int,
+               check_versions: dict[str, str] | None = None) -> Plan:
+    """Cells and steps of ``loaded``. ``check_versions`` (check id → version, from
+    ``CheckRegistry.versions()``) enters every compose key, since the compose step runs the QC gates;
+    None discovers the installed checks."""
     # 1. Check inputs: the explosion guard runs before anything is expanded.
     guard(loaded, max_cells)
-    c, kit = loaded.campaign, loaded.brand.kit
-    engines = c.engines
-    versions = {eid: registry.version(eid) for eid in (engines.copy_, engines.visual, engines.compose)}
+    engines = loaded.campaign.engines
     registry.get(engines.copy_, "copy")
     registry.get(engines.visual, "visual")
     registry.get(engines.compose, "compose")
+    if check_versions is None:
+        from assetline.qc.registry import CheckRegistry  # local: entry points are read only when needed
 
-    # 2. Hashes of every input file (memoised) and the brand parts that shape a render.
-    file_hashes = {ref: file_sha256(path) for ref, path in loaded.brand.files.items()}
-    look = {"palette": [p.model_dump(mode="json") for p in kit.palette],
-            "typography": kit.typography.model_dump(mode="json", exclude={"headline": {"licence"}}),
-            "logos": [lg.model_dump(mode="json", exclude={"licence"}) for lg in kit.logos]}
-    font_inputs = {f"font:{ref}": h for ref, h in file_hashes.items() if ref.startswith("fontpkg:")
-                   or ref.lower().endswith((".ttf", ".otf"))}
-    logo_inputs = {f"logo:{lg.id}": file_hashes[lg.file] for lg in kit.logos}
-    concepts = {x.id: x for x in c.concepts}
-    segments = {x.id: x for x in c.segments}
-    formats = {f.id: f for f in loaded.formats}
+        check_versions = CheckRegistry.discover().versions()
 
-    # 3. Steps per cell, deduplicated by key.
-    steps: dict[str, Step] = {}
-    cells: list[PlannedCell] = []
+    # 2–3. Steps per cell (attempt 0), deduplicated by key.
+    cell_planner = CellPlanner(loaded, registry, check_versions)
+    plan = Plan(campaign_id=loaded.campaign.id, cells=[], steps={}, cell_planner=cell_planner)
     for cell in expand(loaded):
-        concept, segment, fmt = concepts[cell.concept], segments[cell.segment], formats[cell.format]
+        plan.cells.append(plan.add_cell(cell, 0))
+    return plan
 
+
+class CellPlanner:
+    """Builds the three steps of one cell for one attempt. Attempt 0 is the first render; attempt n > 0
+    is the n-th regeneration after a blocking QC failure: a new compose seed, and a copy draw shifted past
+    every variant of the brief (so the retry may pick another copy alternative without copying a sibling
+    variant's)."""
+
+    def __init__(self, loaded: LoadedCampaign, registry: EngineRegistry,
+                 check_versions: dict[str, str]) -> None:
+        c, kit = loaded.campaign, loaded.brand.kit
+        self.loaded = loaded
+        self.engines = c.engines
+        self.versions = {eid: registry.version(eid) for eid in (c.engines.copy_, c.engines.visual,
+                                                                 c.engines.compose)}
+        self.checks = {"versions": dict(check_versions), "settings": c.qc.settings}
+        # Hashes of every input file (memoised) and the brand parts that shape a render.
+        self.file_hashes = {ref: file_sha256(path) for ref, path in loaded.brand.files.items()}
+        self.look = {"palette": [p.model_dump(mode="json") for p in kit.palette],
+                     "typography": kit.typography.model_dump(mode="json", exclude={"headline": {"licence"}}),
+                     "logos": [lg.model_dump(mode="json", exclude={"licence"}) for lg in kit.logos]}
+        self.font_inputs = {f"font:{ref}": h for ref, h in self.file_hashes.items()
+                            if ref.startswith("fontpkg:") or ref.lower().endswith((".ttf", ".otf"))}
+        self.logo_inputs = {f"logo:{lg.id}": self.file_hashes[lg.file] for lg in kit.logos}
+        self.concepts = {x.id: x for x in c.concepts}
+        self.segments = {x.id: x for x in c.segments}
+        self.formats = {f.id: f for f in loaded.formats}
+
+    def steps(self, cell: Cell, attempt: int) -> tuple[PlannedCell, list[Step]]:
+        c, kit, engines, versions = self.loaded.campaign, self.loaded.brand.kit, self.engines, self.versions
+        concept, segment = self.concepts[cell.concept], self.segments[cell.segment]
+        fmt = self.formats[cell.format]
+
+        copy_variant = cell.variant + attempt * c.variants
         copy_params = {"copy": concept.copy_for(segment.language).model_dump(mode="json"),
                        "segment": segment.model_dump(mode="json"), "limits": fmt.text_limits.model_dump(),
-                       "variant": cell.variant, "seed": c.seed, "exclude": []}
+                       "variant": copy_variant, "seed": c.seed, "exclude": []}
         copy_key = content_key("copy", engines.copy_, versions[engines.copy_], copy_params, {})
-        steps.setdefault(copy_key, Step(copy_key, "copy", engines.copy_, versions[engines.copy_],
-                                        job={"concept": concept.id, "segment": segment.id, "format": fmt.id,
-                                             "variant": cell.variant, "seed": c.seed, "exclude": []},
-                                        lineage={"params": copy_params}))
+        copy_step = Step(copy_key, "copy", engines.copy_, versions[engines.copy_],
+                         job={"concept": concept.id, "segment": segment.id, "format": fmt.id,
+                              "variant": copy_variant, "seed": c.seed, "exclude": []},
+                         lineage={"params": copy_params})
 
         visual = concept.visual
         photo_inputs: dict[str, str] = {}
         if visual.photo:
             asset = kit.asset(visual.photo)
             assert asset is not None  # checked by the spec loader
-            photo_inputs[f"photo:{asset.id}"] = file_hashes[asset.file]
+            photo_inputs[f"photo:{asset.id}"] = self.file_hashes[asset.file]
         visual_seed = derive_seed(c.seed, concept.id, cell.variant)
-        visual_params = {"visual": visual.model_dump(mode="json"), "palette": look["palette"],
+        visual_params = {"visual": visual.model_dump(mode="json"), "palette": self.look["palette"],
                          "size": [fmt.width, fmt.height], "seed": visual_seed}
-        visual_key = content_key("visual", engines.visual, versions[engines.visual], visual_params, photo_inputs)
-        steps.setdefault(visual_key, Step(visual_key, "visual", engines.visual, versions[engines.visual],
-                                          job={"concept": concept.id, "width": fmt.width, "height": fmt.height,
-                                               "seed": visual_seed, "photo": visual.photo},
-                                          lineage={"params": visual_params, "inputs": photo_inputs}))
+        visual_key = content_key("visual", engines.visual, versions[engines.visual], visual_params,
+                                 photo_inputs)
+        visual_step = Step(visual_key, "visual", engines.visual, versions[engines.visual],
+                           job={"concept": concept.id, "width": fmt.width, "height": fmt.height,
+                                "seed": visual_seed, "photo": visual.photo},
+                           lineage={"params": visual_params, "inputs": photo_inputs})
 
         layout = choose_layout(concept, cell.variant)
-        compose_seed = derive_seed(c.seed, cell.key)
-        compose_params = {"layout": layout, "format": fmt.model_dump(mode="json"), "look": look,
-                          "seed": compose_seed, "output": c.output.model_dump(mode="json")}
-        compose_inputs = {"copy": copy_key, "visual": visual_key, **font_inputs, **logo_inputs}
+        compose_seed = derive_seed(c.seed, cell.key, *([attempt] if attempt else []))
+        compose_params = {"layout": layout, "format": fmt.model_dump(mode="json"), "look": self.look,
+                          "seed": compose_seed, "output": c.output.model_dump(mode="json"), "qc": self.checks,
+                          "attempt": attempt}
+        compose_inputs = {"copy": copy_key, "visual": visual_key, **self.font_inputs, **self.logo_inputs}
         compose_key = content_key("compose", engines.compose, versions[engines.compose], compose_params,
                                   compose_inputs)
-        steps.setdefault(compose_key, Step(compose_key, "compose", engines.compose, versions[engines.compose],
-                                           job={"format": fmt.id, "layout": layout, "seed": compose_seed,
-                                                "copy_key": copy_key, "visual_key": visual_key,
-                                                "cell": cell.key},
-                                           deps=(copy_key, visual_key),
-                                           lineage={"params": compose_params, "inputs": compose_inputs}))
-        cells.append(PlannedCell(cell, copy_key, visual_key, compose_key))
-    return Plan(campaign_id=c.id, cells=cells, steps=steps)
+        compose_step = Step(compose_key, "compose", engines.compose, versions[engines.compose],
+                            job={"format": fmt.id, "layout": layout, "seed": compose_seed,
+                                 "copy_key": copy_key, "visual_key": visual_key, "cell": cell.key,
+                                 "attempt": attempt, "segment": segment.id},
+                            deps=(copy_key, visual_key),
+                            lineage={"params": compose_params, "inputs": compose_inputs})
+        planned = PlannedCell(cell, copy_key, visual_key, compose_key, attempt)
+        return planned, [copy_step, visual_step, compose_step]

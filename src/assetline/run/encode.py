@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from assetline.spec.campaign import OutputOptions
 from assetline.spec.formats import ChannelFormat
@@ -13,7 +14,9 @@ MEDIA_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
 MIN_JPEG_QUALITY = 60
 
 
-def encode_for_channel(image: Image.Image, fmt: ChannelFormat, options: OutputOptions) -> tuple[bytes, str, dict[str, object]]:
+def encode_for_channel(
+    image: Image.Image, fmt: ChannelFormat, options: OutputOptions
+) -> tuple[bytes, str, dict[str, object]]:
     """Encoded bytes, media type and what was decided (type, quality, whether the size limit was met)."""
     rgb = image.convert("RGB")
     allowed = [t for t in fmt.file_types if t in MEDIA_TYPES]
@@ -34,8 +37,11 @@ def encode_for_channel(image: Image.Image, fmt: ChannelFormat, options: OutputOp
     while len(data) > limit and quality > MIN_JPEG_QUALITY:
         quality = max(MIN_JPEG_QUALITY, quality - 6)
         data = _jpeg(rgb, quality)
-    return data, MEDIA_TYPES["jpeg"], {"type": "jpeg", "quality": quality, "bytes": len(data),
-                                       "within_limit": len(data) <= limit}
+    return (
+        data,
+        MEDIA_TYPES["jpeg"],
+        {"type": "jpeg", "quality": quality, "bytes": len(data), "within_limit": len(data) <= limit},
+    )
 
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
@@ -50,8 +56,12 @@ def _png(image: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-def lossless_intermediate(image: Image.Image) -> bytes:
-    """Fast lossless PNG for intermediate artifacts (visual backgrounds)."""
+def lossless_intermediate(image: Image.Image, metadata: dict[str, object] | None = None) -> bytes:
+    """Fast lossless PNG for intermediate artifacts (visual backgrounds). ``metadata`` travels inside the
+    file as an ``assetline`` text chunk, so a downstream step reads pixels and metadata from one blob."""
     buf = io.BytesIO()
-    image.convert("RGB").save(buf, "PNG", compress_level=1)
+    info = PngImagePlugin.PngInfo()
+    if metadata:
+        info.add_text("assetline", json.dumps(metadata, sort_keys=True, separators=(",", ":")))
+    image.convert("RGB").save(buf, "PNG", compress_level=1, pnginfo=info)
     return buf.getvalue()

@@ -10,7 +10,11 @@ engine registry, blob store) in the pool initializer. ``InlineExecutor`` runs st
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Protocol
@@ -47,8 +51,23 @@ class InlineExecutor:
 _worker_ctx: WorkerContext | None = None
 
 
+def _die_with_parent() -> None:
+    """Linux: have the kernel SIGKILL this worker when the runner dies (e.g. kill -9), so no orphan
+    keeps rendering into the blob store or holding the runner's stdout open."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _init_worker(loaded: LoadedCampaign, blob_root: str) -> None:
     global _worker_ctx
+    _die_with_parent()
     _worker_ctx = WorkerContext(loaded, BlobStore(Path(blob_root)))
 
 

@@ -5,9 +5,12 @@
 3. Look up which step keys already have an artifact whose blob exists: those are skipped.
 4. Submit ready steps to the executor; a step is ready when its upstream steps are done.
 5. As results arrive, write their artifact rows, point assets at new renders and log events, committing
-   in small batches. Blobs are on disk before the rows that name them are committed, so a crash at any
+   in small batches. The QC gate (``run.gate``) judges each render's check results and plans a
+   regeneration for blocking failures, rendered in a further round, up to the policy's retry budget.
+   Blobs are on disk before the rows that name them are committed, so a crash at any
    point leaves at worst an unreferenced blob; the next run finishes the job, each asset exactly once.
-6. Finish the run with a summary; export the output tree and contact sheet.
+6. Set each asset's gate status (passed, flagged, failed with reasons).
+7. Finish the run with a summary; export the output tree and contact sheet.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import dataclasses
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -26,8 +29,10 @@ from typing import Any
 from assetline.config import Settings
 from assetline.engines.registry import EngineRegistry
 from assetline.plan.planner import Plan, Step, build_plan
+from assetline.qc.registry import CheckRegistry
 from assetline.run.executors import Executor, InlineExecutor, LocalExecutor
 from assetline.run.faults import CrashPlan
+from assetline.run.gate import PRE_REVIEW, QCGate
 from assetline.run.steps import StepOutput
 from assetline.spec.loader import LoadedCampaign, load_campaign
 from assetline.store.blobs import BlobStore
@@ -59,6 +64,11 @@ class RunSummary:
     """Sum of the time workers spent inside steps (engines + encode + blob write)."""
     workers: int
     failures: list[dict[str, str]] = field(default_factory=list)
+    qc: dict[str, int] = field(default_factory=dict)
+    """Gate statuses over the campaign's cells (passed, flagged, failed), cells regenerated (retried) and
+    regenerations in all."""
+    qc_failures: list[dict[str, Any]] = field(default_factory=list)
+    """Cells that failed their blocking checks on every allowed attempt, with the reasons."""
     output_dir: str = ""
     contact_sheet: str = ""
 
@@ -99,7 +109,8 @@ class Runner:
         # 1. Load and plan.
         loaded = load_campaign(campaign_path)
         registry = EngineRegistry.discover()
-        plan = build_plan(loaded, registry, self.settings.max_cells)
+        checks = CheckRegistry.discover()
+        plan = build_plan(loaded, registry, self.settings.max_cells, checks.versions())
 
         # 2. Record campaign, run and cells.
         db = Database(self.settings.db_url)
@@ -120,10 +131,7 @@ class Runner:
                     repo.set_status(asset, "retired", "cell no longer in the brief", run_id)
 
         # 3. What is already done.
-        with db.session() as s:
-            existing = Repository(s, tenant).artifacts_by_keys(plan.steps)
-            done: dict[str, tuple[int, str]] = {k: (a.id, a.blob_sha) for k, a in existing.items()
-                                                if blobs.exists(a.blob_sha)}
+        done = self._existing(db, blobs, plan.steps)
         todo = [step for key, step in plan.steps.items() if key not in done]
 
         # 4–5. Execute and commit.
@@ -135,9 +143,23 @@ class Runner:
         render_seconds = 0.0
         executor = self._executor(loaded) if todo else None
         status = "finished"
+        gate = QCGate(plan, loaded.campaign.qc)
+
+        def execute(steps: list[Step]) -> None:
+            nonlocal executor, render_seconds
+            found = self._existing(db, blobs, [st.key for st in steps if st.key not in done])
+            done.update(found)
+            for st in steps:
+                stats[st.kind]["skipped"] += st.key in found
+            steps = [st for st in steps if st.key not in done]
+            if not steps:
+                return
+            executor = executor or self._executor(loaded)
+            render_seconds += self._execute(plan, steps, done, executor, db, blobs, run_id, campaign_db_id,
+                                            stats, failures)
+
         try:
-            render_seconds = self._execute(plan, todo, done, executor, db, blobs, run_id, campaign_db_id,
-                                           stats, failures)
+            gate.run(todo, done, execute, lambda keys: self._qc_results(db, keys))
         except BrokenProcessPool as exc:
             status = "crashed"
             failures.append({"cell": "*", "error": f"a worker process died: {exc}"})
@@ -145,15 +167,16 @@ class Runner:
             if executor is not None:
                 executor.close()
 
-        # Point every cell whose render exists at it (covers renders made by earlier runs).
+        # 6. Point every cell at its last attempt's render (covers renders made by earlier runs) and set
+        # its gate status.
         with db.session() as s:
             repo = Repository(s, tenant)
             campaign = repo.get_campaign(loaded.campaign.id)
             assets = repo.assets_by_cell(campaign)
-            keys = {pc.compose_key for pc in plan.cells}
-            arts = repo.artifacts_by_keys(keys)
+            final = list(gate.current.values())
+            arts = repo.artifacts_by_keys({pc.compose_key for pc in final})
             failed_cells = {f["cell"]: f["error"] for f in failures}
-            for pc in plan.cells:
+            for pc in final:
                 art = arts.get(pc.compose_key)
                 asset = assets[pc.cell.key]
                 if art is not None and asset.artifact_id != art.id:
@@ -161,6 +184,14 @@ class Runner:
                     repo.set_status(asset, "rendered", "render attached", run_id)
                 elif art is None and pc.cell.key in failed_cells:
                     repo.set_status(asset, "failed", failed_cells[pc.cell.key][:500], run_id)
+                decision = gate.decisions.get(pc.cell.key)
+                if art is not None and decision is not None and asset.status in PRE_REVIEW:
+                    reasons = decision.reasons
+                    tries = f" after {pc.attempt + 1} attempts" if pc.attempt else ""
+                    reason = f"QC {decision.status}{tries}" + (": " + "; ".join(reasons) if reasons else "")
+                    repo.set_status(asset, decision.status, reason[:2000], run_id,
+                                    data={"attempt": pc.attempt, "reasons": reasons,
+                                          "regenerated_after": gate.history.get(pc.cell.key, [])})
 
         rendered = stats["compose"]["executed"]
         failed = len({f["cell"] for f in failures})
@@ -169,9 +200,10 @@ class Runner:
             else status, cells=len(plan.cells), rendered=rendered,
             reused=stats["compose"]["skipped"], failed=failed, steps={k: dict(v) for k, v in stats.items()},
             wall_seconds=time.perf_counter() - started, render_seconds=render_seconds,
-            workers=executor.workers if executor else 0, failures=failures[:50])
+            workers=executor.workers if executor else 0, failures=failures[:50], qc=gate.counts(),
+            qc_failures=gate.failures()[:50])
 
-        # 6. Export and finish.
+        # 7. Export and finish.
         from assetline.run.export import export_outputs  # local import: export pulls in HTML templating
 
         out_dir, sheet = export_outputs(db, blobs, self.settings, loaded)
@@ -187,7 +219,7 @@ class Runner:
                  stats: dict[str, dict[str, int]], failures: list[dict[str, str]]) -> float:
         if not todo or executor is None:
             return 0.0
-        cells_by_compose = {pc.compose_key: pc for pc in plan.cells}
+        cells_by_compose = plan.by_compose
         dependents: dict[str, list[str]] = defaultdict(list)
         for step in todo:
             for dep in step.deps:
@@ -255,6 +287,18 @@ class Runner:
             self._commit(buffer, plan, db, run_id, campaign_db_id, cells_by_compose)
         return render_seconds
 
+    def _existing(self, db: Database, blobs: BlobStore, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """Step key → (artifact id, blob) for the keys whose artifact and blob both exist."""
+        with db.session() as s:
+            existing = Repository(s, self.settings.tenant).artifacts_by_keys(keys)
+            return {k: (a.id, a.blob_sha) for k, a in existing.items() if blobs.exists(a.blob_sha)}
+
+    def _qc_results(self, db: Database, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Compose key → the check results stored with its render (only keys that have one)."""
+        with db.session() as s:
+            arts = Repository(s, self.settings.tenant).artifacts_by_keys(keys)
+            return {k: list(a.meta.get("qc") or []) for k, a in arts.items()}
+
     def _commit(self, outputs: list[StepOutput], plan: Plan, db: Database, run_id: int, campaign_db_id: int,
                 cells_by_compose: dict[str, Any]) -> None:
         if not outputs:
@@ -276,7 +320,9 @@ class Runner:
                                              media_type=out.media_type, size=out.size, meta=meta)
                 if pc is not None:
                     asset = assets[pc.cell.key]
-                    repo.attach_render(asset, artifact, "rendered", run_id)
+                    reason = (f"regenerated after a blocking QC failure (attempt {pc.attempt + 1})"
+                              if pc.attempt else "rendered")
+                    repo.attach_render(asset, artifact, reason, run_id)
                     repo.set_status(asset, "rendered", "render finished", run_id)
             s.flush()
             self.crash.hit("mid_commit")

@@ -19,6 +19,8 @@ from assetline.engines.base import ComposeRequest, CopyRequest, CopyResult, Visu
 from assetline.engines.registry import EngineRegistry
 from assetline.errors import AssetlineError
 from assetline.plan.planner import Step
+from assetline.qc.base import AssetUnderCheck, CheckContext
+from assetline.qc.registry import CheckRegistry
 from assetline.run.encode import encode_for_channel, lossless_intermediate
 from assetline.spec.loader import LoadedCampaign
 from assetline.store.blobs import BlobStore
@@ -31,12 +33,26 @@ class WorkerContext:
     loaded: LoadedCampaign
     blobs: BlobStore
     registry: EngineRegistry = field(default_factory=EngineRegistry.discover)
+    checks: CheckRegistry = field(default_factory=CheckRegistry.discover)
 
     def __post_init__(self) -> None:
         c = self.loaded.campaign
         self.concepts = {x.id: x for x in c.concepts}
         self.segments = {x.id: x for x in c.segments}
         self.formats = {f.id: f for f in self.loaded.formats}
+        self._check_context: CheckContext | None = None
+
+    @property
+    def check_context(self) -> CheckContext:
+        """Settings from the campaign's QC policy and the kit's logo templates (built on first use)."""
+        if self._check_context is None:
+            from assetline.qc.standalone import logo_templates  # local: only compose steps need it
+
+            brand = self.loaded.brand
+            self._check_context = CheckContext(
+                settings=dict(self.loaded.campaign.qc.settings),
+                resources={"logo_templates": logo_templates(brand), "brand_path": brand.path})
+        return self._check_context
 
 
 @dataclass(frozen=True)
@@ -99,7 +115,8 @@ def _visual(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]]
     result = engine.generate(VisualRequest(brand=ctx.loaded.brand.kit, concept=ctx.concepts[job["concept"]],
                                            width=job["width"], height=job["height"], seed=job["seed"],
                                            photo=photo))
-    return lossless_intermediate(result.image), "image/png", {"visual": _jsonable(result.metadata)}
+    meta = _jsonable(result.metadata)
+    return lossless_intermediate(result.image, meta), "image/png", {"visual": meta}
 
 
 def _compose(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]]:
@@ -118,13 +135,19 @@ def _compose(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]
     logos = {lg.id: brand.file(lg.file) for lg in kit.logos}
     result = engine.compose(ComposeRequest(
         brand=kit, format=fmt, copy=copy, background=background.convert("RGB"),
-        background_meta=job.get("visual_meta", {}), layout=job["layout"], fonts=fonts, logos=logos,
+        background_meta=json.loads(background.info.get("assetline", "{}")), layout=job["layout"], fonts=fonts, logos=logos,
         seed=job["seed"]))
     data, media, encoding = encode_for_channel(result.image, fmt, ctx.loaded.campaign.output)
     meta = {"layout": result.layout, "elements": [_jsonable(asdict(e)) for e in result.elements],
             "warnings": list(result.warnings), "copy": copy.fields, "language": copy.language,
             "direction": copy.direction, "encoding": encoding, "width": result.image.width,
             "height": result.image.height}
+    # The per-asset QC gates run here, on the pixels and bytes as delivered; the runner applies the policy.
+    asset = AssetUnderCheck(
+        image=result.image, data=data, file_type=media.split("/")[-1], brand=kit, format=fmt,
+        copy=dict(copy.fields), language=copy.language, segment=ctx.segments.get(job.get("segment", "")),
+        elements=tuple(result.elements), asset_id=job.get("cell"))
+    meta["qc"] = [_jsonable(r.to_dict()) for r in ctx.checks.run_asset(asset, ctx.check_context)]
     return data, media, meta
 
 

@@ -30,7 +30,9 @@ def _hex_colour(value: str) -> str:
 
 def _identifier(value: str) -> str:
     if not _ID.match(value):
-        raise ValueError("ids use lower-case letters, digits, '.', '_' and '-', start with a letter or digit, ≤ 64 chars")
+        raise ValueError(
+            "ids use lower-case letters, digits, '.', '_' and '-', start with a letter or digit, ≤ 64 chars"
+        )
     return value
 
 

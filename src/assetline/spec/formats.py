@@ -34,7 +34,9 @@ class TextLimits(SpecModel):
 class ChannelFormat(SpecModel):
     id: Identifier
     name: str
-    channel: str = Field(description="Platform family: meta, google, linkedin, x, pinterest, youtube, iab, email, tiktok…")
+    channel: str = Field(
+        description="Platform family: meta, google, linkedin, x, pinterest, youtube, iab, email, tiktok…"
+    )
     width: int = Field(ge=16, le=8192)
     height: int = Field(ge=16, le=8192)
     ratio_tolerance: float = Field(default=0.01, ge=0, le=0.5, description="Allowed relative aspect-ratio error.")

@@ -99,6 +99,14 @@ def load_campaign(path: Path | str) -> LoadedCampaign:
             raise SpecError(f"concept '{concept.id}' uses photo '{photo}', which the brand kit does not define",
                             location=locate(path, data, ("concepts", i, "visual", "photo")),
                             hint=f"brand-kit asset ids: {ids}")
+    # 4. Copy templates parse and every variable they use is known for every segment.
+    from assetline.engines.copy.validate import validate_templates  # the default copy grammar
+
+    for i, concept in enumerate(campaign.concepts):
+        for problem in validate_templates(concept, campaign.segments):
+            if problem.severity == "error":
+                raise SpecError(problem.message, hint=problem.hint,
+                                location=locate(path, data, ("concepts", i, *problem.loc)))
     return LoadedCampaign(campaign=campaign, path=path.resolve(), brand=brand, formats=tuple(formats))
 
 

@@ -23,7 +23,11 @@ M = TypeVar("M", bound=BaseModel)
 def read_yaml(path: Path) -> Any:
     """Parse ``path`` keeping positions. Raises SpecError for a missing file or bad YAML syntax."""
     if not path.exists():
-        raise SpecError("file not found", location=Location(path), hint="check the path (relative paths start at the file that names them)")
+        raise SpecError(
+            "file not found",
+            location=Location(path),
+            hint="check the path (relative paths start at the file that names them)",
+        )
     if not path.is_file():
         raise SpecError("not a file", location=Location(path), hint="name a YAML file, not a folder")
     try:

@@ -22,10 +22,10 @@ def draw(colour: tuple[int, int, int], ring: tuple[int, int, int], name: str) ->
     c = h // 2
     r = int(h * 0.30)
     ring_box = (c - int(r * 1.75), c - int(r * 0.55), c + int(r * 1.75), c + int(r * 0.55))
-    d.ellipse(ring_box, outline=ring + (255,), width=9 * SCALE)              # the orbit ring, behind
-    d.ellipse((c - r, c - r, c + r, c + r), fill=colour + (255,))            # the planet / coffee bean
-    d.arc(ring_box, 0, 180, fill=ring + (255,), width=9 * SCALE)             # the ring's front half
-    d.text((h + 24 * SCALE, c), text, font=font, fill=colour + (255,), anchor="lm")
+    d.ellipse(ring_box, outline=(*ring, 255), width=9 * SCALE)              # the orbit ring, behind
+    d.ellipse((c - r, c - r, c + r, c + r), fill=(*colour, 255))            # the planet / coffee bean
+    d.arc(ring_box, 0, 180, fill=(*ring, 255), width=9 * SCALE)             # the ring's front half
+    d.text((h + 24 * SCALE, c), text, font=font, fill=(*colour, 255), anchor="lm")
     img = img.resize((w // SCALE, h // SCALE), Image.Resampling.LANCZOS)
     img.save(HERE / name, optimize=True)
 

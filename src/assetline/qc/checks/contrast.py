@@ -56,6 +56,7 @@ def measure(
     percentile: float = 10.0,
     tolerance: float = 40.0,
     fringe: int = 2,
+    background_ref: tuple[int, int, int] | None = None,
 ) -> dict[str, Any] | None:
     """Worst-case contrast inside ``crop`` (H×W×3); None when glyphs and background cannot be told apart."""
     px = crop.reshape(-1, 3).astype(np.float64)
@@ -68,6 +69,11 @@ def measure(
     if colour is not None:
         dist = np.sqrt(((crop.astype(np.float64) - np.array(colour, dtype=np.float64)) ** 2).sum(axis=-1))
         candidate = dist <= tolerance
+        if background_ref is not None:
+            # Small text is mostly anti-aliased edge: every pixel nearer the text colour than the
+            # background reference belongs to the glyphs, so counters and edges never pose as background.
+            to_bg = np.sqrt(((crop.astype(np.float64) - np.array(background_ref, dtype=np.float64)) ** 2).sum(-1))
+            candidate = candidate | (dist < to_bg)
         if 0.002 <= candidate.mean() <= 0.7:
             glyph = candidate
             core = candidate & (dist <= np.median(dist[candidate]))  # the truest half: stroke centres
@@ -224,8 +230,15 @@ class ContrastCheck:
             "declared_colour": el.colour,
             "composer_contrast": el.contrast,
         }
-        crop = rgb[box[1] : box[3], box[0] : box[2]]
+        # Measure a little beyond the ink box: tiny text has almost no true background inside its box.
+        pad = max(2, int(el.font_px or 12) // 3)
+        x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
+        x1, y1 = min(width, box[2] + pad), min(height, box[3] + pad)
+        crop = rgb[y0:y1, x0:x1]
         colour = hex_to_rgb(el.colour) if el.colour else None
-        m = measure(crop, colour, percentile=percentile, tolerance=tolerance, fringe=fringe)
+        ring = np.concatenate([crop[0], crop[-1], crop[:, 0], crop[:, -1]]).astype(np.float64)
+        ref = tuple(int(v) for v in np.median(ring, axis=0)) if pad > 0 and len(ring) else None
+        m = measure(crop, colour, percentile=percentile, tolerance=tolerance, fringe=fringe,
+                    background_ref=ref)  # type: ignore[arg-type]
         item.update(m or {"ratio": None})
         return item
