@@ -86,7 +86,7 @@ class LayoutComposer:
     """
 
     id: ClassVar[str] = "builtin.compose"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     modality: ClassVar[Modality] = "compose"
 
     def __init__(self) -> None:

@@ -27,6 +27,9 @@ def compose(frame: Frame) -> None:
     x0, t, r, b = frame.content
     w = r - x0
     mood = photo_alpha(frame, (0, 0, frame.width, frame.height))
+    if frame.request.background_meta.get("style") == "photo":
+        # The full-bleed photo is a picture, not a designed fill: QC's palette check leaves it out.
+        frame.record_subject((0, 0, frame.width, frame.height), role="picture")
     if grid.is_strip:
         fitted, logo = strip(frame, frame.content, strip_scale(frame))
         if fitted is None:
