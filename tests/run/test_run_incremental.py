@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from assetline.api import campaign_status, doctor, run_campaign
 from assetline.cli.main import app
-from assetline.store.models import Asset
+from assetline.store.models import Artifact, Asset
 
 
 def _run_json(campaign: Path, ws: Path, db_url: str) -> dict:
@@ -76,7 +76,14 @@ def test_outputs_are_real_images_with_the_format_size(demo_brief: Path, tmp_path
     assert len(files) == 2
     sizes = {Image.open(p).size for p in files}
     assert sizes == {(728, 90), (1080, 1350)}
-    assert Path(summary.contact_sheet).read_text(encoding="utf-8").count("<figure>") == 2
+    sheet = Path(summary.contact_sheet).read_text(encoding="utf-8")
+    assert sheet.count("<figure>") == 2
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        metas = conn.execute(select(Artifact.meta).where(Artifact.step == "compose")).scalars().all()
+    engine.dispose()
+    for meta in metas:  # the copy shown on each asset is printed beside its thumbnail
+        assert (meta if isinstance(meta, dict) else json.loads(meta))["copy"]["headline"] in sheet
 
 
 def test_removed_concept_retires_its_assets(demo_brief: Path, tmp_path: Path, db_url: str) -> None:

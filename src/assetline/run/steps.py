@@ -135,8 +135,8 @@ def _compose(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]
     logos = {lg.id: brand.file(lg.file) for lg in kit.logos}
     result = engine.compose(ComposeRequest(
         brand=kit, format=fmt, copy=copy, background=background.convert("RGB"),
-        background_meta=json.loads(background.info.get("assetline", "{}")), layout=job["layout"], fonts=fonts, logos=logos,
-        seed=job["seed"]))
+        background_meta=json.loads(background.info.get("assetline", "{}")), layout=job["layout"], fonts=fonts,
+        logos=logos, seed=job["seed"]))
     data, media, encoding = encode_for_channel(result.image, fmt, ctx.loaded.campaign.output)
     meta = {"layout": result.layout, "elements": [_jsonable(asdict(e)) for e in result.elements],
             "warnings": list(result.warnings), "copy": copy.fields, "language": copy.language,
