@@ -69,6 +69,8 @@ class RunSummary:
     regenerations in all."""
     qc_failures: list[dict[str, Any]] = field(default_factory=list)
     """Cells that failed their blocking checks on every allowed attempt, with the reasons."""
+    batch_qc: dict[str, Any] = field(default_factory=dict)
+    """Per batch check: status counts; and how many assets it flagged for review."""
     output_dir: str = ""
     contact_sheet: str = ""
 
@@ -202,6 +204,11 @@ class Runner:
             wall_seconds=time.perf_counter() - started, render_seconds=render_seconds,
             workers=executor.workers if executor else 0, failures=failures[:50], qc=gate.counts(),
             qc_failures=gate.failures()[:50])
+
+        # Batch checks compare the campaign's current renders with each other (flag, never regenerate).
+        from assetline.run.batch_qc import run_batch_checks
+
+        summary.batch_qc = run_batch_checks(db, blobs, self.settings, loaded, checks, run_id)
 
         # 7. Export and finish.
         from assetline.run.export import export_outputs  # local import: export pulls in HTML templating
