@@ -7,6 +7,7 @@ failure is flagged for review, and the per-check counts go into the run summary 
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections import Counter
 from typing import Any
@@ -22,6 +23,15 @@ from assetline.store.db import Database
 from assetline.store.repositories import Repository
 
 FLAGGABLE = ("passed",)
+
+
+def renders_digest(db: Database, settings: Settings, campaign_slug: str) -> str:
+    """A digest of which render every live cell points at: equal digests mean the same batch."""
+    with db.session() as s:
+        repo = Repository(s, settings.tenant)
+        pairs = sorted(f"{a.cell_key}={a.artifact_id}" for a in repo.list_assets(repo.get_campaign(campaign_slug))
+                       if a.artifact_id is not None and a.status != "retired")
+    return hashlib.sha256("\n".join(pairs).encode()).hexdigest()
 
 
 def run_batch_checks(db: Database, blobs: BlobStore, settings: Settings, loaded: LoadedCampaign,
@@ -61,4 +71,5 @@ def run_batch_checks(db: Database, blobs: BlobStore, settings: Settings, loaded:
                 repo.set_status(asset, "flagged", reason[:2000], run_id,
                                 data={"batch_qc": [r.to_dict() for r in bad]})
                 flagged += 1
-    return {"checks": {k: dict(v) for k, v in sorted(counts.items())}, "flagged": flagged}
+    return {"checks": {k: dict(v) for k, v in sorted(counts.items())}, "flagged": flagged,
+            "renders": renders_digest(db, settings, c.id)}

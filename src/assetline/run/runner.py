@@ -206,9 +206,12 @@ class Runner:
             qc_failures=gate.failures()[:50])
 
         # Batch checks compare the campaign's current renders with each other (flag, never regenerate).
-        from assetline.run.batch_qc import run_batch_checks
+        from assetline.run.batch_qc import renders_digest, run_batch_checks
 
-        summary.batch_qc = run_batch_checks(db, blobs, self.settings, loaded, checks, run_id)
+        previous = self._previous_batch_qc(db, loaded.campaign.id, run_id,
+                                           renders_digest(db, self.settings, loaded.campaign.id))
+        summary.batch_qc = previous if previous is not None else run_batch_checks(
+            db, blobs, self.settings, loaded, checks, run_id)
 
         # 7. Export and finish.
         from assetline.run.export import export_outputs  # local import: export pulls in HTML templating
@@ -220,6 +223,17 @@ class Runner:
             Repository(s, tenant).finish_run(run_id, summary.status, summary.to_dict())
         db.dispose()
         return summary
+
+    def _previous_batch_qc(self, db: Database, campaign_slug: str, run_id: int,
+                           digest: str) -> dict[str, Any] | None:
+        """The batch report of an earlier run that checked exactly the same renders (nothing to redo)."""
+        with db.session() as s:
+            repo = Repository(s, self.settings.tenant)
+            for run in repo.runs(repo.get_campaign(campaign_slug)):
+                report = run.summary.get("batch_qc") or {}
+                if run.id != run_id and report.get("renders") == digest:
+                    return dict(report, reused_from_run=run.id)
+        return None
 
     def _execute(self, plan: Plan, todo: list[Step], done: dict[str, tuple[int, str]],
                  executor: Executor | None, db: Database, blobs: BlobStore, run_id: int, campaign_db_id: int,

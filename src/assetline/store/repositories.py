@@ -76,6 +76,11 @@ class Repository:
         run.status, run.summary, run.finished_at = status, summary, utcnow()
         self.record(RunFinished(campaign_id=run.campaign_id, run_id=run.id, status=status))
 
+    def runs(self, campaign: Campaign) -> Sequence[Run]:
+        """The campaign's runs, newest first."""
+        return self.session.scalars(select(Run).where(Run.tenant_id == self.tenant_id,
+                                                      Run.campaign_id == campaign.id).order_by(Run.id.desc())).all()
+
     def last_run(self, campaign: Campaign) -> Run | None:
         return self.session.scalar(select(Run).where(Run.tenant_id == self.tenant_id,
                                                      Run.campaign_id == campaign.id).order_by(Run.id.desc()))
