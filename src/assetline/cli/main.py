@@ -83,6 +83,12 @@ def _print_summary(summary: Any) -> None:
         f"[bold]{d['rendered']} rendered[/], {d['reused']} unchanged, {d['failed']} failed "
         f"in {d['wall_seconds']:.1f}s ({d['assets_per_second']} assets/s, {d['workers']} workers)"
     )
+    qc = d.get("qc") or {}
+    if qc:
+        console.print(f"QC gates: {qc.get('passed', 0)} passed, {qc.get('flagged', 0)} flagged for review, "
+                      f"{qc.get('failed', 0)} failed ({qc.get('regenerations', 0)} regenerations)")
+    for f in d.get("qc_failures", [])[:10]:
+        console.print(f"  [red]QC failed[/] {f['cell']}: {'; '.join(f['reasons'])[:300]}")
     for f in d["failures"][:10]:
         console.print(f"  [red]failed[/] {f['cell']}: {f['error']}")
     console.print(f"assets:        {d['output_dir']}")

@@ -100,6 +100,8 @@ class Runner:
         self.settings = settings
         self.progress = progress or (lambda phase, done, total: None)
         self.crash = CrashPlan.from_env()
+        self.executed: set[str] = set()
+        """Keys of the steps this runner executed (as opposed to found already done)."""
 
     def _executor(self, loaded: LoadedCampaign) -> Executor:
         if self.settings.executor == "inline":
@@ -196,11 +198,12 @@ class Runner:
                                           "regenerated_after": gate.history.get(pc.cell.key, [])})
 
         rendered = stats["compose"]["executed"]
+        reused = sum(1 for pc in gate.current.values() if pc.compose_key not in self.executed)
         failed = len({f["cell"] for f in failures})
         summary = RunSummary(
             campaign=loaded.campaign.id, run_id=run_id, status="failed" if failures and status == "finished"
             else status, cells=len(plan.cells), rendered=rendered,
-            reused=stats["compose"]["skipped"], failed=failed, steps={k: dict(v) for k, v in stats.items()},
+            reused=reused, failed=failed, steps={k: dict(v) for k, v in stats.items()},
             wall_seconds=time.perf_counter() - started, render_seconds=render_seconds,
             workers=executor.workers if executor else 0, failures=failures[:50], qc=gate.counts(),
             qc_failures=gate.failures()[:50])
@@ -289,6 +292,7 @@ class Runner:
                     buffer.append(out)
                     newly_done.append(out.key)
                     done[out.key] = (0, out.blob_sha)
+                    self.executed.add(out.key)
                     stats[step.kind]["executed"] += 1
                 else:
                     failed_keys.add(out.key)
