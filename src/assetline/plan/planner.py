@@ -125,7 +125,7 @@ class CellPlanner:
         # Hashes of every input file (memoised) and the brand parts that shape a render.
         self.file_hashes = {ref: file_sha256(path) for ref, path in loaded.brand.files.items()}
         self.look = {"palette": [p.model_dump(mode="json") for p in kit.palette],
-                     "typography": kit.typography.model_dump(mode="json", exclude={"headline": {"licence"}}),
+                     "typography": _without_licences(kit.typography.model_dump(mode="json")),
                      "logos": [lg.model_dump(mode="json", exclude={"licence"}) for lg in kit.logos]}
         self.font_inputs = {f"font:{ref}": h for ref, h in self.file_hashes.items()
                             if ref.startswith("fontpkg:") or ref.lower().endswith((".ttf", ".otf"))}
@@ -181,3 +181,12 @@ class CellPlanner:
                             lineage={"params": compose_params, "inputs": compose_inputs})
         planned = PlannedCell(cell, copy_key, visual_key, compose_key, attempt)
         return planned, [copy_step, visual_step, compose_step]
+
+
+def _without_licences(value: Any) -> Any:
+    """A spec dump minus licence records: a licence edit changes no pixel, so it must not re-render."""
+    if isinstance(value, dict):
+        return {k: _without_licences(v) for k, v in value.items() if k != "licence"}
+    if isinstance(value, list):
+        return [_without_licences(v) for v in value]
+    return value
