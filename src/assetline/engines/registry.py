@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Any
 
 from assetline.errors import EngineError
+from assetline.plugins import load_plugins
 
 GROUP = "assetline.engines"
 
@@ -26,13 +26,8 @@ class EngineRegistry:
     def discover(cls, extra: Iterable[type[Any]] = ()) -> EngineRegistry:
         """Every engine advertised in the entry-point group, plus ``extra`` classes."""
         reg = cls()
-        for ep in entry_points(group=GROUP):
-            try:
-                engine_cls = ep.load()
-            except Exception as exc:  # a broken plugin must say so, not vanish
-                raise EngineError(f"engine plugin '{ep.name}' ({ep.value}) failed to import: {exc}",
-                                  hint="fix or uninstall the package that provides it") from exc
-            reg.add(engine_cls, name=ep.name)
+        for name, engine_cls in load_plugins(GROUP, "engine", EngineError):
+            reg.add(engine_cls, name=name)
         for engine_cls in extra:
             reg.add(engine_cls)
         return reg

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Any
 
 from assetline.errors import CheckError
+from assetline.plugins import load_plugins
 from assetline.qc.base import AssetUnderCheck, BatchCheck, Check, CheckContext, CheckResult
 
 GROUP = "assetline.checks"
@@ -32,15 +32,8 @@ class CheckRegistry:
     def discover(cls, extra: Iterable[type[Any]] = ()) -> CheckRegistry:
         """Every check advertised in the entry-point group, plus ``extra`` classes."""
         reg = cls()
-        for ep in entry_points(group=GROUP):
-            try:
-                check_cls = ep.load()
-            except Exception as exc:  # a broken plugin must say so, not vanish
-                raise CheckError(
-                    f"check plugin '{ep.name}' ({ep.value}) failed to import: {exc}",
-                    hint="fix or uninstall the package that provides it",
-                ) from exc
-            reg.add(check_cls, name=ep.name)
+        for name, check_cls in load_plugins(GROUP, "check", CheckError):
+            reg.add(check_cls, name=name)
         for check_cls in extra:
             reg.add(check_cls)
         return reg
