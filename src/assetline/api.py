@@ -111,7 +111,28 @@ def run_campaign(campaign: Path | str, workspace: Path | str | None = None, prog
                  **overrides: Any) -> RunSummary:
     """Run ``campaign`` in ``workspace`` (default: the current folder or ASSETLINE_WORKSPACE)."""
     settings = _settings(workspace, overrides)
-    return Runner(settings, progress).run(campaign)
+    summary = Runner(settings, progress).run(campaign)
+    summary.review = route_for_review(settings, campaign)
+    return summary
+
+
+def route_for_review(settings: Settings, campaign: Path | str) -> dict[str, int]:
+    """Apply the campaign's review policy to its checked assets (see review/routing.py)."""
+    from assetline.review.routing import route_assets
+
+    loaded = load_campaign(campaign)
+    db = Database(settings.db_url)
+    try:
+        with db.session() as s:
+            repo = Repository(s, settings.tenant)
+            row = repo.get_campaign(loaded.campaign.id)
+            counts = route_assets(repo, row, loaded.campaign.review, loaded.campaign.seed)
+            last = repo.last_run(row)
+            if last is not None:
+                last.summary = {**last.summary, "review": counts}
+        return counts
+    finally:
+        db.dispose()
 
 
 def _open_store(settings: Settings) -> Database:

@@ -10,6 +10,9 @@
     │   ├── BlobCorruptError       a blob's bytes no longer match its content hash
     │   └── ConflictError          optimistic concurrency: somebody changed the row first
     ├── NotFoundError              a named object (campaign, asset, workspace) does not exist
+    ├── AuthError                  no valid credentials (unknown token, wrong password, expired session)
+    ├── PermissionDeniedError      the user's role may not do this (a client starting a run)
+    ├── InvalidRequestError        a well-formed request that makes no sense (approve a failed asset)
     └── WorkspaceError             the workspace folder is missing or not an Assetline workspace
 
 The CLI maps every AssetlineError to one message and exit code 2 (cli/errors.py); the web layer maps
@@ -94,3 +97,19 @@ class NotFoundError(AssetlineError):
 
 class WorkspaceError(AssetlineError):
     """The workspace folder is missing or not an Assetline workspace."""
+
+
+class AuthError(AssetlineError):
+    """No valid credentials: unknown or revoked token, wrong password, expired session (HTTP 401)."""
+
+
+class PermissionDeniedError(AssetlineError):
+    """The user is known but their role does not allow the action (HTTP 403)."""
+
+
+class InvalidRequestError(AssetlineError):
+    """A request that cannot apply to the object's current state, e.g. approving a failed asset (HTTP 422)."""
+
+
+class DeliveryError(AssetlineError):
+    """A delivery bundle could not be written or read back intact (bad item, folder in the way, tampered file)."""

@@ -87,6 +87,10 @@ def _print_summary(summary: Any) -> None:
     if qc:
         console.print(f"QC gates: {qc.get('passed', 0)} passed, {qc.get('flagged', 0)} flagged for review, "
                       f"{qc.get('failed', 0)} failed ({qc.get('regenerations', 0)} regenerations)")
+    review = d.get("review") or {}
+    if review:
+        console.print(f"Review:   {review.get('to_review', 0)} to review ({review.get('sampled', 0)} sampled), "
+                      f"{review.get('auto_approved', 0)} approved by the review policy")
     for f in d.get("qc_failures", [])[:10]:
         console.print(f"  [red]QC failed[/] {f['cell']}: {'; '.join(f['reasons'])[:300]}")
     for f in d["failures"][:10]:

@@ -85,10 +85,12 @@ def choose_layout(concept: Concept, variant: int) -> str | None:
 
 
 def build_plan(loaded: LoadedCampaign, registry: EngineRegistry, max_cells: int,
-               check_versions: dict[str, str] | None = None) -> Plan:
+               check_versions: dict[str, str] | None = None,
+               directions: dict[str, dict[str, Any]] | None = None) -> Plan:
     """Cells and steps of ``loaded``. ``check_versions`` (check id → version, from
     ``CheckRegistry.versions()``) enters every compose key, since the compose step runs the QC gates;
-    None discovers the installed checks."""
+    None discovers the installed checks. ``directions`` (cell key → a reviewer's accumulated change
+    requests, see review/direction.py) steer those cells: excluded copy, a new seed, another layout."""
     # 1. Check inputs: the explosion guard runs before anything is expanded.
     guard(loaded, max_cells)
     engines = loaded.campaign.engines
@@ -101,7 +103,7 @@ def build_plan(loaded: LoadedCampaign, registry: EngineRegistry, max_cells: int,
         check_versions = CheckRegistry.discover().versions()
 
     # 2–3. Steps per cell (attempt 0), deduplicated by key.
-    cell_planner = CellPlanner(loaded, registry, check_versions)
+    cell_planner = CellPlanner(loaded, registry, check_versions, directions)
     plan = Plan(campaign_id=loaded.campaign.id, cells=[], steps={}, cell_planner=cell_planner)
     for cell in expand(loaded):
         plan.cells.append(plan.add_cell(cell, 0))
@@ -115,9 +117,10 @@ class CellPlanner:
     variant's)."""
 
     def __init__(self, loaded: LoadedCampaign, registry: EngineRegistry,
-                 check_versions: dict[str, str]) -> None:
+                 check_versions: dict[str, str], directions: dict[str, dict[str, Any]] | None = None) -> None:
         c, kit = loaded.campaign, loaded.brand.kit
         self.loaded = loaded
+        self.directions = {k: v for k, v in (directions or {}).items() if v}
         self.engines = c.engines
         self.versions = {eid: registry.version(eid) for eid in (c.engines.copy_, c.engines.visual,
                                                                  c.engines.compose)}
@@ -139,14 +142,20 @@ class CellPlanner:
         concept, segment = self.concepts[cell.concept], self.segments[cell.segment]
         fmt = self.formats[cell.format]
 
+        # A reviewer's direction (empty for most cells) enters the keys only when present, so cells nobody
+        # asked to change keep their keys.
+        direction = self.directions.get(cell.key, {})
+        exclude = sorted(direction.get("exclude", []))
+        salt = int(direction.get("salt", 0))
+        steer = {"direction": direction} if direction else {}
         copy_variant = cell.variant + attempt * c.variants
         copy_params = {"copy": concept.copy_for(segment.language).model_dump(mode="json"),
                        "segment": segment.model_dump(mode="json"), "limits": fmt.text_limits.model_dump(),
-                       "variant": copy_variant, "seed": c.seed, "exclude": []}
+                       "variant": copy_variant, "seed": c.seed, "exclude": exclude}
         copy_key = content_key("copy", engines.copy_, versions[engines.copy_], copy_params, {})
         copy_step = Step(copy_key, "copy", engines.copy_, versions[engines.copy_],
                          job={"concept": concept.id, "segment": segment.id, "format": fmt.id,
-                              "variant": copy_variant, "seed": c.seed, "exclude": []},
+                              "variant": copy_variant, "seed": c.seed, "exclude": exclude},
                          lineage={"params": copy_params})
 
         visual = concept.visual
@@ -155,7 +164,7 @@ class CellPlanner:
             asset = kit.asset(visual.photo)
             assert asset is not None  # checked by the spec loader
             photo_inputs[f"photo:{asset.id}"] = self.file_hashes[asset.file]
-        visual_seed = derive_seed(c.seed, concept.id, cell.variant)
+        visual_seed = derive_seed(c.seed, concept.id, cell.variant, *([cell.key, "salt", salt] if salt else []))
         visual_params = {"visual": visual.model_dump(mode="json"), "palette": self.look["palette"],
                          "size": [fmt.width, fmt.height], "seed": visual_seed}
         visual_key = content_key("visual", engines.visual, versions[engines.visual], visual_params,
@@ -165,18 +174,20 @@ class CellPlanner:
                                 "seed": visual_seed, "photo": visual.photo},
                            lineage={"params": visual_params, "inputs": photo_inputs})
 
-        layout = choose_layout(concept, cell.variant)
-        compose_seed = derive_seed(c.seed, cell.key, *([attempt] if attempt else []))
+        layout = direction.get("layout") or choose_layout(concept, cell.variant)
+        compose_seed = derive_seed(c.seed, cell.key, *([attempt] if attempt else []),
+                                   *(["salt", salt] if salt else []))
         compose_params = {"layout": layout, "format": fmt.model_dump(mode="json"), "look": self.look,
                           "seed": compose_seed, "output": c.output.model_dump(mode="json"), "qc": self.checks,
-                          "attempt": attempt}
+                          "attempt": attempt, **steer}
         compose_inputs = {"copy": copy_key, "visual": visual_key, **self.font_inputs, **self.logo_inputs}
         compose_key = content_key("compose", engines.compose, versions[engines.compose], compose_params,
                                   compose_inputs)
         compose_step = Step(compose_key, "compose", engines.compose, versions[engines.compose],
                             job={"format": fmt.id, "layout": layout, "seed": compose_seed,
                                  "copy_key": copy_key, "visual_key": visual_key, "cell": cell.key,
-                                 "attempt": attempt, "segment": segment.id},
+                                 "attempt": attempt, "segment": segment.id,
+                                 "notes": list(direction.get("notes", []))},
                             deps=(copy_key, visual_key),
                             lineage={"params": compose_params, "inputs": compose_inputs})
         planned = PlannedCell(cell, copy_key, visual_key, compose_key, attempt)

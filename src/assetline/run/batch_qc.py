@@ -66,6 +66,8 @@ def run_batch_checks(db: Database, blobs: BlobStore, settings: Settings, loaded:
             bad = [r for r in asset_results if r.status in ("warn", "fail")]
             for r in asset_results:
                 counts.setdefault(r.check_id, Counter())[r.status] += 1
+            if bad:
+                asset.qc_flags = " ".join(sorted(set(asset.qc_flags.split()) | {r.check_id for r in bad}))
             if bad and asset.status in FLAGGABLE:
                 reason = "batch QC: " + "; ".join(f"{r.check_id}: {r.message}" for r in bad)
                 repo.set_status(asset, "flagged", reason[:2000], run_id,

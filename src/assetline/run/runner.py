@@ -73,6 +73,8 @@ class RunSummary:
     """Per batch check: status counts; and how many assets it flagged for review."""
     output_dir: str = ""
     contact_sheet: str = ""
+    review: dict[str, int] = field(default_factory=dict)
+    """How the review policy routed the checked assets: to_review, sampled, auto_approved."""
 
     @property
     def assets_per_second(self) -> float:
@@ -114,11 +116,14 @@ class Runner:
         loaded = load_campaign(campaign_path)
         registry = EngineRegistry.discover()
         checks = CheckRegistry.discover()
-        plan = build_plan(loaded, registry, self.settings.max_cells, checks.versions())
-
-        # 2. Record campaign, run and cells.
+        plan = build_plan(loaded, registry, self.settings.max_cells, checks.versions())  # bad input stops here
         db = Database(self.settings.db_url)
         db.migrate()
+        directions = self._directions(db, loaded.campaign.id)
+        if directions:  # reviewers asked for changes: those cells get their own keys
+            plan = build_plan(loaded, registry, self.settings.max_cells, checks.versions(), directions)
+
+        # 2. Record campaign, run and cells.
         blobs = BlobStore(self.settings.blob_dir)
         tenant = self.settings.tenant
         with db.session() as s:
@@ -193,6 +198,8 @@ class Runner:
                     reasons = decision.reasons
                     tries = f" after {pc.attempt + 1} attempts" if pc.attempt else ""
                     reason = f"QC {decision.status}{tries}" + (": " + "; ".join(reasons) if reasons else "")
+                    asset.qc_status = decision.status
+                    asset.qc_flags = " ".join(sorted({r["check"] for r in (*decision.flags, *decision.blocking)}))
                     repo.set_status(asset, decision.status, reason[:2000], run_id,
                                     data={"attempt": pc.attempt, "reasons": reasons,
                                           "regenerated_after": gate.history.get(pc.cell.key, [])})
@@ -226,6 +233,13 @@ class Runner:
             Repository(s, tenant).finish_run(run_id, summary.status, summary.to_dict())
         db.dispose()
         return summary
+
+    def _directions(self, db: Database, campaign_slug: str) -> dict[str, dict[str, Any]]:
+        """Cell key → reviewers' accumulated change requests (empty when the campaign is new)."""
+        with db.session() as s:
+            repo = Repository(s, self.settings.tenant)
+            campaign = repo.find_campaign(campaign_slug)
+            return {} if campaign is None else repo.cell_directions(campaign)
 
     def _previous_batch_qc(self, db: Database, campaign_slug: str, run_id: int,
                            digest: str) -> dict[str, Any] | None:

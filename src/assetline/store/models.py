@@ -1,7 +1,8 @@
 """SQLAlchemy 2 models. Every row carries ``tenant_id``; repositories always filter on it.
 
 Tables: tenants, campaigns, runs, artifacts (one per content key), assets (one per cell), asset_revisions
-(every artifact an asset has pointed at), events (append-only log of state changes).
+(every artifact an asset has pointed at), events (append-only log of state changes and logins), users,
+api_tokens (stored hashed), decisions (review decisions, one row each), comments, deliveries.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -94,6 +95,15 @@ class Asset(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     """Optimistic-concurrency counter: every update checks and bumps it."""
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    direction: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Reviewers' accumulated change requests for this cell (excluded copy, seed salt, layout, notes): the
+    planner applies them on every later run, so a revision is never undone by the next run."""
+    qc_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    """The gate's verdict for the current revision (passed, flagged, failed); kept when review moves on."""
+    qc_flags: Mapped[str] = mapped_column(String(500), default="")
+    """Space-separated ids of the checks that warned or failed on the current revision (board filter)."""
+    sampled: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Chosen for review by the random sample of a flagged_and_sample review policy."""
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -126,4 +136,76 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(100), default="system")
     reason: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Base):
+    """A person (or service account) of one tenant. Roles: admin, producer, reviewer, client."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token. Only its SHA-256 is stored; the prefix identifies it in listings."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Decision(Base):
+    """One review decision on one revision of an asset."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(Text, default="")
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    author: Mapped[str] = mapped_column(String(254))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Delivery(Base):
+    """A bundle written by `assetline deliver`: where, for which channel, what went in and what was held back."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    out_dir: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(254), default="system")
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

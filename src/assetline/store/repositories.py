@@ -175,6 +175,12 @@ class Repository:
                                  content_key=artifact.content_key, reason=reason, run_id=run_id))
         return True
 
+    def cell_directions(self, campaign: Campaign) -> dict[str, dict[str, Any]]:
+        """Cell key → the reviewers' direction, for cells that have one."""
+        rows = self.session.execute(select(Asset.cell_key, Asset.direction).where(
+            Asset.tenant_id == self.tenant_id, Asset.campaign_id == campaign.id))
+        return {key: direction for key, direction in rows if direction}
+
     def status_counts(self, campaign: Campaign) -> dict[str, int]:
         rows = self.session.execute(select(Asset.status, func.count()).where(
             Asset.tenant_id == self.tenant_id, Asset.campaign_id == campaign.id).group_by(Asset.status))

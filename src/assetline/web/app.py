@@ -1,0 +1,37 @@
+"""The FastAPI application: JSON API at /api/v1 (OpenAPI at /api/v1/openapi.json) and the review UI at /."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from assetline.config import Settings
+from assetline.store.blobs import BlobStore
+from assetline.store.db import Database
+from assetline.web import problems
+from assetline.web.context import AppState, secret_key
+
+
+def create_app(settings: Settings, *, session_secret: str | None = None) -> FastAPI:
+    """Build the app for one workspace. The database is migrated here, once."""
+    db = Database(settings.db_url)
+    db.migrate()
+    app = FastAPI(title="Assetline", version="1", openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs",
+                  redoc_url=None,
+                  description="Review, decide and follow creative production. Token auth: "
+                              "`Authorization: Bearer <token>` (create one with `assetline token create`). "
+                              "Errors are RFC 9457 problem+json.")
+    app.state.assetline = AppState(settings=settings, db=db, blobs=BlobStore(settings.blob_dir))
+    app.add_middleware(SessionMiddleware, secret_key=session_secret or secret_key(settings.workspace),
+                       session_cookie="assetline_session", same_site="lax", https_only=False, max_age=12 * 3600)
+    problems.install(app)
+    from assetline.web.api import router as api_router
+    from assetline.web.pages import router as pages_router
+
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=str(resources.files("assetline.web") / "static")), name="static")
+    return app
