@@ -183,3 +183,138 @@ def run_demo(workspace: Path | str = "demo-workspace", progress: ProgressFn | No
     if not campaign.exists():
         init_workspace(ws, force=True)
     return run_campaign(campaign, ws, progress, **overrides)
+
+
+# ---------------------------------------------------------------------- users and tokens
+def open_store(workspace: Path | str | None = None, create: bool = False,
+               **overrides: Any) -> tuple[Settings, Database]:
+    """Settings and a migrated database for ``workspace``; ``create`` makes a store in an empty workspace."""
+    settings = _settings(workspace, overrides)
+    if create and not settings.database_url:
+        if not settings.workspace.is_dir():
+            raise WorkspaceError(f"no workspace folder {settings.workspace}",
+                                 hint="run `assetline init` first, or pass --workspace")
+        db = Database(settings.db_url)
+        db.migrate()
+        return settings, db
+    return settings, _open_store(settings)
+
+
+def add_user(email: str, role: str, name: str = "", password: str | None = None,
+             workspace: Path | str | None = None, **overrides: Any) -> dict[str, Any]:
+    from assetline.access.users import create_user
+
+    settings, db = open_store(workspace, create=True, **overrides)
+    try:
+        with db.session() as s:
+            user = create_user(s, settings.tenant, email, role, name=name, password=password)
+            return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
+                    "tenant": user.tenant_id}
+    finally:
+        db.dispose()
+
+
+def list_users(workspace: Path | str | None = None, **overrides: Any) -> list[dict[str, Any]]:
+    from assetline.access.users import list_users as _list
+
+    settings, db = open_store(workspace, create=True, **overrides)
+    try:
+        with db.session() as s:
+            return [{"id": u.id, "email": u.email, "name": u.name, "role": u.role, "password": bool(u.password_hash),
+                     "disabled": u.disabled, "created_at": u.created_at.isoformat()}
+                    for u in _list(s, settings.tenant)]
+    finally:
+        db.dispose()
+
+
+def create_api_token(email: str, name: str = "", workspace: Path | str | None = None,
+                     **overrides: Any) -> dict[str, Any]:
+    """A new token for ``email`` (any tenant: e-mails are unique). The secret is in the result, once."""
+    from assetline.access.users import create_token
+
+    _, db = open_store(workspace, create=True, **overrides)
+    try:
+        with db.session() as s:
+            token = create_token(s, email, name=name)
+            return {"id": token.id, "token": token.token, "prefix": token.prefix, "user": token.user}
+    finally:
+        db.dispose()
+
+
+def list_api_tokens(workspace: Path | str | None = None, **overrides: Any) -> list[dict[str, Any]]:
+    from assetline.access.users import list_tokens
+    from assetline.store.models import User
+
+    settings, db = open_store(workspace, create=True, **overrides)
+    try:
+        with db.session() as s:
+            out = []
+            for t in list_tokens(s, settings.tenant):
+                user = s.get(User, t.user_id)
+                out.append({"id": t.id, "prefix": t.prefix, "user": user.email if user else "?", "name": t.name,
+                            "created_at": t.created_at.isoformat(),
+                            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+                            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None})
+            return out
+    finally:
+        db.dispose()
+
+
+def revoke_api_token(token_id: int, workspace: Path | str | None = None, **overrides: Any) -> None:
+    from assetline.access.users import revoke_token
+
+    settings, db = open_store(workspace, create=True, **overrides)
+    try:
+        with db.session() as s:
+            revoke_token(s, settings.tenant, token_id)
+    finally:
+        db.dispose()
+
+
+# ---------------------------------------------------------------------- review from scripts
+def _actor_for(session: Any, email: str) -> Any:
+    from assetline.access.roles import Actor
+    from assetline.access.users import find_user
+
+    user = find_user(session, email)
+    return Actor(tenant_id=user.tenant_id, user_id=user.id, email=user.email, role=user.role, name=user.name)
+
+
+def review_assets(campaign: str, as_user: str, status: str | None = None, workspace: Path | str | None = None,
+                  **overrides: Any) -> list[dict[str, Any]]:
+    """The campaign's assets as ``as_user`` sees them (a client sees only what reached review)."""
+    from assetline.review.service import BoardFilter, ReviewService
+
+    settings, db = open_store(workspace, **overrides)
+    try:
+        with db.session() as s:
+            service = ReviewService(s, _actor_for(s, as_user), BlobStore(settings.blob_dir))
+            out, page = [], 1
+            while True:
+                board = service.board(campaign, BoardFilter(status=status), page=page, per_page=200)
+                out += [{"id": a.id, "status": a.status, "concept": a.concept, "segment": a.segment,
+                         "format": a.format, "variant": a.variant, "revision": a.revision, "version": a.version,
+                         "qc_flags": a.qc_flags} for a in board.items]
+                if page >= board.pages:
+                    return out
+                page += 1
+    finally:
+        db.dispose()
+
+
+def review_decide(asset_ids: list[int], decision: str, as_user: str, note: str = "",
+                  workspace: Path | str | None = None, **overrides: Any) -> dict[str, Any]:
+    """Decide on assets as ``as_user``; per-asset outcome (decided ids, skipped with reasons)."""
+    from assetline.review.service import ReviewService
+
+    settings, db = open_store(workspace, **overrides)
+    try:
+        with db.session() as s:
+            service = ReviewService(s, _actor_for(s, as_user), BlobStore(settings.blob_dir))
+            if decision == "request_changes" or len(asset_ids) == 1:
+                service.decide(asset_ids[0], decision, None, note)
+                return {"decided": [asset_ids[0]], "skipped": []}
+            result = service.bulk_decide(asset_ids, decision, note)
+            return {"decided": result.decided, "skipped": result.skipped}
+    finally:
+        db.dispose()

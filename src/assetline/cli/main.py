@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,8 +11,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from assetline import api
+from assetline.cli.access_cmds import token_app, user_app
 from assetline.cli.errors import handle_errors
+from assetline.cli.options import Json, Workspace, emit
 from assetline.cli.progress import run_progress
+from assetline.cli.review_cmds import review_app, serve
 
 app = typer.Typer(
     help="Assetline: brief → plan → generate → QC → review → provenance → delivery.",
@@ -22,15 +24,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(highlight=False)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(review_app, name="review")
+app.command("serve")(serve)
 
-Workspace = Annotated[
-    Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: . or ASSETLINE_WORKSPACE).")
-]
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-def _emit(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+_emit = emit
 
 
 @app.command()

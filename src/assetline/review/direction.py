@@ -23,6 +23,9 @@ from assetline.errors import InvalidRequestError
 LAYOUTS = ("hero", "split", "typographic", "product", "quote", "banner")
 _COPY_WORDS = re.compile(r"\b(copy|headline|head-line|text|wording|words|tagline|title|cta|slogan)\b", re.I)
 _VISUAL_WORDS = re.compile(r"\b(image|photo|picture|visual|background|colou?rs?|crop|seed|look)\b", re.I)
+_FIELD_WORDS = {"headline": re.compile(r"\b(headline|head-line|title|tagline|slogan)\b", re.I),
+                "body": re.compile(r"\b(body|body copy|description)\b", re.I),
+                "cta": re.compile(r"\b(cta|button|call to action)\b", re.I)}
 _LAYOUT = re.compile(r"\blayout\s*[:=]?\s*(" + "|".join(LAYOUTS) + r")\b", re.I)
 
 
@@ -33,21 +36,25 @@ class ChangeOptions:
     new_copy: bool | None = None
     new_visual: bool | None = None
     layout: str | None = None
+    copy_fields: tuple[str, ...] = ()
+    """Which copy fields to change (empty: every field that has another alternative)."""
 
 
 def interpret(note: str, options: ChangeOptions) -> ChangeOptions:
     """Explicit options win; otherwise the note decides; a note naming nothing asks for both."""
     if options.layout is not None and options.layout not in LAYOUTS:
         raise InvalidRequestError(f"unknown layout '{options.layout}'", hint=f"choose one of: {', '.join(LAYOUTS)}")
+    fields = tuple(f for f, rx in _FIELD_WORDS.items() if rx.search(note))
     if any(v is not None for v in (options.new_copy, options.new_visual, options.layout)):
-        return ChangeOptions(bool(options.new_copy), bool(options.new_visual), options.layout)
+        return ChangeOptions(bool(options.new_copy), bool(options.new_visual), options.layout,
+                             options.copy_fields or fields)
     m = _LAYOUT.search(note)
     layout = m.group(1).lower() if m else None
-    new_copy = bool(_COPY_WORDS.search(note))
+    new_copy = bool(_COPY_WORDS.search(note)) or bool(fields)
     new_visual = bool(_VISUAL_WORDS.search(note))
     if not (new_copy or new_visual or layout):
         new_copy = new_visual = True
-    return ChangeOptions(new_copy, new_visual, layout)
+    return ChangeOptions(new_copy, new_visual, layout, fields)
 
 
 def apply(direction: dict[str, Any], options: ChangeOptions, note: str, current_copy: dict[str, str],
@@ -61,7 +68,7 @@ def apply(direction: dict[str, Any], options: ChangeOptions, note: str, current_
         changes.append(f"new image and seed (salt {out['salt']})")
     if options.new_copy:
         excluded_now = []
-        for field in ("headline", "body", "cta"):
+        for field in options.copy_fields or ("headline", "body", "cta"):
             text = current_copy.get(field)
             others = [t for t in alternatives.get(field, []) if t != text and t not in out["exclude"]]
             if text and others and text not in out["exclude"]:
