@@ -83,6 +83,13 @@ class InputAsset(SpecModel):
     licence: Licence | None = None
 
 
+class Licensing(SpecModel):
+    """Licence policy for the kit's input files."""
+
+    allow_unlicensed: bool = Field(
+        default=False, description="Accept input files without a licence record (they are then blocked at delivery).")
+
+
 class BrandKit(SpecModel):
     id: Identifier
     name: str
@@ -93,6 +100,7 @@ class BrandKit(SpecModel):
     voice: Voice = Field(default_factory=Voice)
     imagery: Imagery = Field(default_factory=Imagery)
     assets: list[InputAsset] = Field(default_factory=list)
+    licensing: Licensing = Field(default_factory=Licensing)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> BrandKit:

@@ -13,6 +13,7 @@ from typing import Any
 from assetline.errors import Location, SpecError
 from assetline.spec.brand import BrandKit
 from assetline.spec.campaign import Campaign
+from assetline.spec.common import Licence
 from assetline.spec.files import UnresolvedFile, resolve_file
 from assetline.spec.formats import ChannelFormat, catalogue, suggest_format
 from assetline.spec.yamlio import locate, read_yaml, validate
@@ -52,6 +53,20 @@ def _file_refs(kit: BrandKit) -> list[tuple[tuple[Any, ...], str]]:
     return refs
 
 
+def licensed_inputs(kit: BrandKit) -> list[tuple[tuple[Any, ...], str, str, Licence | None]]:
+    """(spec path, role, reference, licence) for every input file of the kit."""
+    out: list[tuple[tuple[Any, ...], str, str, Licence | None]] = []
+    typo = kit.typography
+    for role in ("headline", "body", "cta"):
+        font = getattr(typo, role)
+        if font is not None:
+            out.append((("typography", role), "font", font.file, font.licence))
+    out += [(("typography", "scripts", k), "font", f.file, f.licence) for k, f in typo.scripts.items()]
+    out += [(("logos", i), "logo", lg.id, lg.licence) for i, lg in enumerate(kit.logos)]
+    out += [(("assets", i), a.kind, a.id, a.licence) for i, a in enumerate(kit.assets)]
+    return out
+
+
 def load_brand_kit(path: Path | str) -> LoadedBrand:
     """Read and validate a brand kit; resolve every file it names."""
     path = Path(path)
@@ -64,6 +79,12 @@ def load_brand_kit(path: Path | str) -> LoadedBrand:
         except UnresolvedFile as exc:
             raise SpecError(str(exc), location=locate(path, data, loc),
                             hint="paths are relative to the brand kit file") from None
+    if not kit.licensing.allow_unlicensed:
+        for loc, role, ref, licence in licensed_inputs(kit):
+            if licence is None:
+                raise SpecError(f"{role} '{ref}' has no licence record", location=locate(path, data, loc),
+                                hint="add `licence: {owner: …, name: …, terms: …}`, or set "
+                                     "`licensing: {allow_unlicensed: true}` (delivery then withholds its assets)")
     return LoadedBrand(kit=kit, path=path.resolve(), files=files)
 
 
