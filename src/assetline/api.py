@@ -5,7 +5,10 @@
     run_campaign(campaign, workspace=None)     incremental, durable run → RunSummary
     campaign_status(workspace, campaign=None)  per-campaign asset counts and last run
     doctor(workspace)                          store/blob consistency report
-    run_demo(workspace)                        init (if needed) + run the example campaign
+    run_demo(workspace)                        init (if needed) + run the example campaign, approve, sign, deliver
+    add_user / create_api_token / …            people and tokens of a tenant
+    review_assets / review_decide              review from scripts, as a named user
+    lineage / deliver / verify                 provenance and channel bundles
 """
 
 from __future__ import annotations
@@ -182,7 +185,11 @@ def run_demo(workspace: Path | str = "demo-workspace", progress: ProgressFn | No
     campaign = ws / BRIEF_DIR / "campaign.yaml"
     if not campaign.exists():
         init_workspace(ws, force=True)
-    return run_campaign(campaign, ws, progress, **overrides)
+    summary = run_campaign(campaign, ws, progress, **overrides)
+    from assetline.demo import finish_demo
+
+    summary.demo = finish_demo(ws, campaign).to_dict()
+    return summary
 
 
 # ---------------------------------------------------------------------- users and tokens

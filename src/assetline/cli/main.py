@@ -189,9 +189,26 @@ def demo(workspace: Workspace = Path("demo-workspace"), as_json: Json = False) -
         _emit(summary.to_dict())
     else:
         _print_summary(summary)
+        _print_demo(summary.demo, ws)
         console.print(f"\nOpen the contact sheet in a browser: [bold]file://{Path(summary.contact_sheet).resolve()}[/]")
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _print_demo(demo: dict[str, Any], ws: Path) -> None:
+    if not demo:
+        return
+    console.print(f"\nDemo review: {demo['approved']} assets approved by the scripted reviewer")
+    for d in demo["deliveries"]:
+        console.print(f"Delivered [bold]{d['channel']}[/]: {d['delivered']} signed files → {d['root']}"
+                      + (f"  [yellow]({d['withheld']} withheld by the licence gate)[/]" if d["withheld"] else ""))
+    reasons = sorted({r for d in demo["deliveries"] for r in d["reasons"]})
+    for reason in reasons[:5]:
+        console.print(f"  [yellow]licence gate:[/] {escape(reason)}")
+    if demo["sample_file"]:
+        console.print(f"Check a delivered file:  [bold]assetline verify {demo['sample_file']} -w {ws}[/]")
+    console.print(f"Review in the browser:  [bold]assetline serve -w {ws}[/]  then log in as "
+                  f"{', '.join(demo['users'])} — password {demo['password']}")
 
 
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "na": "dim"}

@@ -75,6 +75,8 @@ class RunSummary:
     contact_sheet: str = ""
     review: dict[str, int] = field(default_factory=dict)
     """How the review policy routed the checked assets: to_review, sampled, auto_approved."""
+    demo: dict[str, Any] = field(default_factory=dict)
+    """`assetline demo` only: the scripted review, demo users and the delivered bundles."""
 
     @property
     def assets_per_second(self) -> float:
