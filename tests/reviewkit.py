@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ruamel.yaml import YAML
+from sqlalchemy import func, update
 
 from assetline import api
 from assetline.access.users import create_token, create_user
 from assetline.api import example_dir
 from assetline.config import Settings, load_settings
 from assetline.store.db import Database
+from assetline.store.models import Campaign
 
 PASSWORD = "correct-horse-battery"
 ROLES = ("admin", "producer", "reviewer", "client")
@@ -43,6 +45,11 @@ class ReviewWorkspace:
         for brief in target.glob("brief-*/campaign.yaml"):
             text = brief.read_text(encoding="utf-8").replace(str(self.root), str(target))
             brief.write_text(text, encoding="utf-8")
+        db = Database(f"sqlite:///{target / 'assetline.db'}")
+        with db.session() as s:  # the stored spec paths follow the copy
+            s.execute(update(Campaign).values(spec_path=func.replace(Campaign.spec_path, str(self.root),
+                                                                     str(target))))
+        db.dispose()
         return ReviewWorkspace(target, dict(self.campaigns), dict(self.tokens), dict(self.emails))
 
 

@@ -166,9 +166,12 @@ def deliver_campaign(settings: Settings, campaign_slug: str, channel: str, out_d
         with db.session() as s:
             repo = Repository(s, settings.tenant)
             campaign = repo.get_campaign(campaign_slug)
-            for item, path in zip(items, report.files, strict=True):
+            written = json.loads(report.manifest.read_text(encoding="utf-8"))["files"]
+            paths = {f["asset_id"]: report.root / f["path"] for f in written}
+            for item in items:
                 result.delivered.append({"asset_id": item.asset_id, "revision": item.revision,
-                                         "file": str(path), "sha256": hashlib.sha256(item.data).hexdigest(),
+                                         "file": str(paths[item.asset_id]),
+                                         "sha256": hashlib.sha256(item.data).hexdigest(),
                                          "watermark_id": item.watermark_id})
             s.add(Delivery(tenant_id=settings.tenant, campaign_id=campaign.id, channel=channel,
                            out_dir=str(report.root), actor=actor,
