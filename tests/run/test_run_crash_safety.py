@@ -49,7 +49,7 @@ def _assert_complete(ws: Path, db_url: str) -> None:
     assert len(assets) == CELLS
     assert len({a.cell_key for a in assets}) == CELLS
     # QC gate statuses; 'failed' here is a render that failed its blocking checks (it still has its render)
-    assert all(a.status in {"rendered", "passed", "flagged", "failed"} for a in assets), assets
+    assert all(a.status in {"rendered", "passed", "flagged", "failed", "in_review", "approved"} for a in assets), assets
     assert all(a.artifact_id is not None for a in assets)
     assert dup_keys == 0
     report = doctor(ws, database_url=db_url)

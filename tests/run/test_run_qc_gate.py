@@ -49,7 +49,13 @@ def banned_headline(brief: Path, retries: int) -> Path:
 
 
 def statuses(ws: Path) -> dict[str, int]:
-    return campaign_status(ws)["campaigns"][0]["by_status"]
+    """The gate's verdicts (review routing moves the status on; the verdict stays in ``qc_status``)."""
+    assert sum(campaign_status(ws)["campaigns"][0]["by_status"].values()) > 0
+    out: dict[str, int] = {}
+    for asset in rows(ws, Asset):
+        verdict = asset.qc_status or asset.status
+        out[verdict] = out.get(verdict, 0) + 1
+    return out
 
 
 def rows(ws: Path, model: Any) -> list[Any]:
