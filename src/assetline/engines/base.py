@@ -68,6 +68,8 @@ class VisualRequest:
     seed: int
     photo: Path | None = None
     """The resolved photo file for style 'photo' (None otherwise)."""
+    variation: int = 0
+    """0 for the brief's own image; n > 0 when a reviewer asked for a new image n times (photos are reframed)."""
 
 
 @dataclass(frozen=True)

@@ -166,12 +166,12 @@ class CellPlanner:
             photo_inputs[f"photo:{asset.id}"] = self.file_hashes[asset.file]
         visual_seed = derive_seed(c.seed, concept.id, cell.variant, *([cell.key, "salt", salt] if salt else []))
         visual_params = {"visual": visual.model_dump(mode="json"), "palette": self.look["palette"],
-                         "size": [fmt.width, fmt.height], "seed": visual_seed}
+                         "size": [fmt.width, fmt.height], "seed": visual_seed, **({"variation": salt} if salt else {})}
         visual_key = content_key("visual", engines.visual, versions[engines.visual], visual_params,
                                  photo_inputs)
         visual_step = Step(visual_key, "visual", engines.visual, versions[engines.visual],
                            job={"concept": concept.id, "width": fmt.width, "height": fmt.height,
-                                "seed": visual_seed, "photo": visual.photo},
+                                "seed": visual_seed, "photo": visual.photo, "variation": salt},
                            lineage={"params": visual_params, "inputs": photo_inputs})
 
         layout = direction.get("layout") or choose_layout(concept, cell.variant)

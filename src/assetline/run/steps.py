@@ -114,7 +114,7 @@ def _visual(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]]
         photo = ctx.loaded.brand.file(asset.file)
     result = engine.generate(VisualRequest(brand=ctx.loaded.brand.kit, concept=ctx.concepts[job["concept"]],
                                            width=job["width"], height=job["height"], seed=job["seed"],
-                                           photo=photo))
+                                           photo=photo, variation=job.get("variation", 0)))
     meta = _jsonable(result.metadata)
     return lossless_intermediate(result.image, meta), "image/png", {"visual": meta}
 

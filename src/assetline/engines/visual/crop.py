@@ -172,8 +172,9 @@ def best_window(analysis: PhotoAnalysis, cw: float, ch: float, centring: float =
 
 
 def plan_crop(analysis: PhotoAnalysis, width: int, height: int, *, max_upscale: float = 3.0,
-              margin: float = 0.08, trim: float = 0.06) -> CropPlan:
-    """Choose how the photo fills a width × height canvas (see the module docstring)."""
+              margin: float = 0.08, trim: float = 0.06, zoom: float = 1.0, centring: float = 1.0) -> CropPlan:
+    """Choose how the photo fills a width × height canvas (see the module docstring). ``zoom`` > 1 crops
+    tighter (a reframed variation); ``centring`` is the pull toward a centred subject."""
     sw, sh = analysis.size
     s = analysis.subject
     subj_w, subj_h = max(1, s[2] - s[0]), max(1, s[3] - s[1])
@@ -187,9 +188,9 @@ def plan_crop(analysis: PhotoAnalysis, width: int, height: int, *, max_upscale: 
     scale = max(s_contain, min(s_cover, s_subject, max_upscale))
     mode: Literal["cover", "extend"] = "cover" if scale >= s_cover * 0.999 else "extend"
     if mode == "cover":
-        scale = s_cover
+        scale = s_cover * max(1.0, min(zoom, max_upscale / s_cover if s_cover < max_upscale else 1.0))
     cw, ch = min(sw, width / scale), min(sh, height / scale)
-    crop = best_window(analysis, cw, ch)
+    crop = best_window(analysis, cw, ch, centring)
     pw, ph = min(width, round(cw * scale)), min(height, round(ch * scale))
     # In extend mode the photo goes to the side its subject already leans to (centred when it does not):
     # that leaves one generous area of extension for the copy.
