@@ -113,3 +113,7 @@ class InvalidRequestError(AssetlineError):
 
 class DeliveryError(AssetlineError):
     """A delivery bundle could not be written or read back intact (bad item, folder in the way, tampered file)."""
+
+
+class ProvenanceError(AssetlineError):
+    """Signing keys, C2PA manifests or watermarks: missing or bad keys, a file that cannot be signed or read."""

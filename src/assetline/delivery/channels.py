@@ -63,7 +63,7 @@ class SheetSpec:
 
 _META_CTA = {
     "shop now": "SHOP_NOW", "learn more": "LEARN_MORE", "sign up": "SIGN_UP", "subscribe": "SUBSCRIBE",
-    "order now": "ORDER_NOW", "book now": "BOOK_TRAVEL", "download": "DOWNLOAD", "contact us": "CONTACT_US",
+    "order now": "ORDER_NOW", "download": "DOWNLOAD", "contact us": "CONTACT_US",
     "apply now": "APPLY_NOW", "get offer": "GET_OFFER", "get quote": "GET_QUOTE", "watch more": "WATCH_MORE",
     "buy now": "BUY_NOW", "see menu": "SEE_MENU", "get directions": "GET_DIRECTIONS",
 }

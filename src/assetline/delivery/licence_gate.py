@@ -25,20 +25,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from assetline.errors import LicenceError
 from assetline.spec.common import Licence
 
 ReasonCode = Literal["missing", "channel", "territory", "not_yet_valid", "expired", "commercial"]
 
-_EU = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
+_EU = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+})
 REGION_GROUPS: dict[str, frozenset[str]] = {
     "EU": _EU,
     "EEA": _EU | {"IS", "LI", "NO"},
-    "GCC": frozenset("AE BH KW OM QA SA".split()),
+    "GCC": frozenset({"AE", "BH", "KW", "OM", "QA", "SA"}),
 }
 """Region groups a licence may name instead of listing countries."""
 _ALIASES = {"UK": "GB", "EL": "GR"}
@@ -195,10 +196,10 @@ def raise_for_blocks(blocks: list[LicenceBlock]) -> None:
     )
 
 
-def licence_record(inp: LicensedInput) -> dict[str, object]:
+def licence_record(inp: LicensedInput) -> dict[str, Any]:
     """A JSON-ready summary of an input and its licence, the shape ``DeliveryItem.licences`` holds."""
     lic = inp.licence
-    record: dict[str, object] = {"ref": inp.ref, "role": inp.role, "sha256": inp.sha256}
+    record: dict[str, Any] = {"ref": inp.ref, "role": inp.role, "sha256": inp.sha256}
     if lic is None:
         record.update({"name": None, "owner": None})
         return record
@@ -214,3 +215,14 @@ def licence_record(inp: LicensedInput) -> dict[str, object]:
         "evidence": lic.evidence,
     })
     return record
+
+
+def withheld_entry(asset_id: int, concept: str, segment: str, format_id: str, blocks: list[LicenceBlock],
+                   variant: int = 1, revision: int | None = None) -> dict[str, Any]:
+    """One entry of the ``blocked`` list ``write_bundle`` records: which asset was withheld, and every reason."""
+    return {
+        "asset_id": asset_id, "revision": revision, "concept": concept, "segment": segment,
+        "format_id": format_id, "variant": variant,
+        "reasons": [{"input_ref": b.input_ref, "role": b.role, "licence_name": b.licence_name, "owner": b.owner,
+                     "reason_code": b.reason_code, "message": b.message} for b in blocks],
+    }

@@ -23,6 +23,7 @@ EXTENSIONS: dict[str, str] = {"image/jpeg": "jpg", "image/png": "png", "image/gi
 """File extension per MIME type (delivered files must be images: the contact sheet shows each one)."""
 FIELD_MAX = 40
 _UNSAFE = re.compile(r"[^a-z0-9.-]+")
+_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
 def slug(value: str) -> str:
@@ -33,6 +34,11 @@ def slug(value: str) -> str:
     if not out:
         return "x" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
     return out
+
+
+def folder(format_id: str) -> str:
+    """The folder a format's files go in: the format id itself when it is filesystem-safe, else its slug."""
+    return format_id if _SAFE_ID.match(format_id) else slug(format_id)
 
 
 def extension(mime: str) -> str:

@@ -42,7 +42,9 @@ def db_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(db_session)]
+SessionDep = Annotated[Session, Depends(db_session, scope="function")]
+"""scope="function": the transaction commits before the response is sent, so a client that got a 2xx can read
+its own write, and a failed commit becomes an error response instead of a lost write after a 200."""
 
 
 def api_actor(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
