@@ -1,12 +1,13 @@
 """The lineage of a render, read from its artifact row (``meta["lineage"]``: params and input keys).
 
-``render_lineage`` is the one function the API calls; when the provenance package records lineage of its
-own, swap this function's body for it and keep the ``Lineage`` response model.
+``render_lineage`` is the one function the API calls; ``record`` carries the provenance package's full lineage
+(inputs with licences, seeds, copy, QC, review) — the same record as ``assetline lineage --json``.
 """
 
 from __future__ import annotations
 
 from assetline.errors import NotFoundError
+from assetline.provenance.lineage import build_lineage
 from assetline.review.service import ReviewService
 from assetline.store.models import Asset
 from assetline.web.api.schemas import ArtifactRef, Lineage
@@ -34,7 +35,8 @@ def render_lineage(service: ReviewService, asset: Asset, revision: int | None = 
                                       media_type=art.media_type, size=art.size, created_at=art.created_at,
                                       params=dict(((art.meta or {}).get("lineage") or {}).get("params") or {})))
     number = asset.revision if revision is None else revision
-    return Lineage(asset_id=asset.id, revision=number, content_key=render.content_key, step=render.step,
+    record = build_lineage(service.session, service.actor.tenant_id, asset.id, number)
+    return Lineage(record=record, asset_id=asset.id, revision=number, content_key=render.content_key, step=render.step,
                    engine_id=render.engine_id, engine_version=render.engine_version, sha256=render.blob_sha,
                    media_type=render.media_type, created_at=render.created_at,
                    params=dict(lineage.get("params") or {}), inputs=inputs, built_from=built_from)

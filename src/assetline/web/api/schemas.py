@@ -276,6 +276,10 @@ class Lineage(BaseModel):
     params: dict[str, Any]
     inputs: dict[str, str] = Field(description="Input name → content key (copy, visual) or file hash.")
     built_from: list[ArtifactRef]
+    record: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The provenance lineage record (as `assetline lineage --json`): input files with sha256 and "
+                    "licences, engines and seeds per step, copy choices, QC results, review decisions.")
 
 
 # ---------------------------------------------------------------------------------------------------- decisions
