@@ -49,7 +49,8 @@ def asset_context(svc: ReviewService, asset: Asset, q: BoardQuery, revision: int
     return {
         "asset": asset, "campaign": svc.campaign_of(asset), "artifact": artifact, "meta": meta,
         "viewing": revision or asset.revision, "copy": copy_fields(meta), "checks": checks,
-        "qc_counts": qc_summary(checks), "lineage": lineage(svc, artifact), "revisions": svc.revisions(asset),
+        "qc_counts": qc_summary(checks), "lineage": lineage(svc, artifact, asset, revision),
+        "revisions": svc.revisions(asset),
         "history": list(reversed(svc.history(asset))), "comments": svc.comments(asset),
         "decisions": svc.decisions(asset), "prev_id": prev_id, "next_id": next_id,
         "variant_count": len(svc.variants(asset)), "format_name": fmt.name if fmt else asset.format,

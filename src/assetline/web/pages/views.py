@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assetline.review.service import ReviewService
-from assetline.store.models import Artifact
+from assetline.store.models import Artifact, Asset
 from assetline.web.pages.templating import number
 
 COPY_FIELDS = ("headline", "body", "cta")
@@ -134,10 +134,18 @@ def _seed(meta: dict[str, Any]) -> Any:
     return params.get("seed")
 
 
-def lineage(svc: ReviewService, artifact: Artifact | None) -> dict[str, Any]:
-    """The render's steps (engine, version, seed, key) and the named inputs it was made from."""
+def lineage(svc: ReviewService, artifact: Artifact | None, asset: Asset | None = None,
+            revision: int | None = None) -> dict[str, Any]:
+    """The render's steps (engine, version, seed, key), the named inputs it was made from, and the input files
+    used with their licences (the provenance lineage record)."""
     if artifact is None:
-        return {"steps": [], "inputs": [], "params": {}}
+        return {"steps": [], "inputs": [], "params": {}, "licensed": []}
+    licensed: list[dict[str, Any]] = []
+    if asset is not None:
+        from assetline.provenance.lineage import build_lineage
+
+        record = build_lineage(svc.session, svc.actor.tenant_id, asset.id, revision)
+        licensed = record["inputs"]
     meta = artifact.meta or {}
     lin = meta.get("lineage") or {}
     inputs: dict[str, str] = dict(lin.get("inputs") or {})
@@ -152,7 +160,7 @@ def lineage(svc: ReviewService, artifact: Artifact | None) -> dict[str, Any]:
                           "seconds": (art.meta or {}).get("seconds")})
     files = [{"name": k, "hash": v} for k, v in sorted(inputs.items()) if k not in ("copy", "visual")]
     params = lin.get("params") or {}
-    return {"steps": steps, "inputs": files,
+    return {"steps": steps, "inputs": files, "licensed": licensed,
             "params": {"layout": params.get("layout") or meta.get("layout"), "attempt": params.get("attempt"),
                        "size": f"{meta.get('width', '?')}×{meta.get('height', '?')}",
                        "encoding": (meta.get("encoding") or {}).get("type"),
