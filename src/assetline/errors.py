@@ -13,6 +13,8 @@
     ├── AuthError                  no valid credentials (unknown token, wrong password, expired session)
     ├── PermissionDeniedError      the user's role may not do this (a client starting a run)
     ├── InvalidRequestError        a well-formed request that makes no sense (approve a failed asset)
+    ├── ProvenanceError            signing keys missing or unusable, a file C2PA cannot carry, a bad manifest
+    ├── DeliveryError              a bundle cannot be written or read back (existing folder, changed files)
     └── WorkspaceError             the workspace folder is missing or not an Assetline workspace
 
 The CLI maps every AssetlineError to one message and exit code 2 (cli/errors.py); the web layer maps

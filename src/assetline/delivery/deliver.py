@@ -25,7 +25,14 @@ from sqlalchemy import select
 from assetline.config import Settings
 from assetline.delivery.bundle import DeliveryItem, write_bundle
 from assetline.delivery.disclosure import CheckRun, DisclosureInfo, EngineUse
-from assetline.delivery.licence_gate import LicensedInput, Usage, check_usage, licence_record, withheld_entry
+from assetline.delivery.licence_gate import (
+    LicenceBlock,
+    LicensedInput,
+    Usage,
+    check_usage,
+    licence_record,
+    withheld_entry,
+)
 from assetline.delivery.naming import file_name
 from assetline.errors import InvalidRequestError, NotFoundError
 from assetline.provenance.lineage import build_lineage, load_spec
@@ -133,6 +140,14 @@ def deliver_campaign(settings: Settings, campaign_slug: str, channel: str, out_d
                     all_inputs[(inp.role, inp.ref)] = inp
                 item, skipped = _sign_item(asset, lineage, inputs, loaded, blobs, keys, territory,
                                            formats[asset.format].channel, signing, watermark, campaign_slug)
+                limit_kb = formats[asset.format].max_file_kb
+                if len(item.data) > limit_kb * 1024:  # the watermark re-encodes: re-check the channel's weight limit
+                    too_big = LicenceBlock(asset.format, "file", "channel spec", channel, "file_size",
+                                           f"signed file is {len(item.data) / 1024:.0f} KB, over the {limit_kb} KB "
+                                           f"limit of {asset.format}")
+                    withheld.append(withheld_entry(asset.id, asset.concept, asset.segment, asset.format, [too_big],
+                                                   variant=asset.variant + 1, revision=asset.revision))
+                    continue
                 if skipped:
                     result.watermark_skipped.append({"asset_id": asset.id, "reason": skipped})
                 items.append(item)

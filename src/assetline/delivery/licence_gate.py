@@ -30,7 +30,8 @@ from typing import Any, Literal
 from assetline.errors import LicenceError
 from assetline.spec.common import Licence
 
-ReasonCode = Literal["missing", "channel", "territory", "not_yet_valid", "expired", "commercial"]
+ReasonCode = Literal["missing", "channel", "territory", "not_yet_valid", "expired", "commercial", "file_size"]
+"""Why an input blocks a use; "file_size" is set by delivery when a signed file exceeds the channel limit."""
 
 _EU = frozenset({
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
