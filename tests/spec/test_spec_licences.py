@@ -34,3 +34,16 @@ def test_an_unlicensed_logo_is_a_located_spec_error(demo_brief: Path) -> None:
 def test_the_policy_may_allow_unlicensed_inputs(demo_brief: Path) -> None:
     kit = load_brand_kit(_drop_logo_licence(demo_brief, allow=True)).kit
     assert kit.logos[0].licence is None and kit.licensing.allow_unlicensed
+
+
+def test_a_lora_needs_a_licence_too(demo_brief: Path) -> None:
+    path = demo_brief / "brand.yaml"
+    text = path.read_text(encoding="utf-8").replace("imagery:\n  style: photo\n",
+                                                    "imagery:\n  style: photo\n  lora: orbit-style.safetensors\n")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError, match="model 'orbit-style.safetensors' has no licence record"):
+        load_brand_kit(path)
+    path.write_text(text.replace("  lora: orbit-style.safetensors\n",
+                                 "  lora: orbit-style.safetensors\n"
+                                 "  lora_licence: {owner: Orbit Coffee, name: proprietary}\n"), encoding="utf-8")
+    assert load_brand_kit(path).kit.imagery.lora_licence is not None

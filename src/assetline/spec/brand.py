@@ -70,7 +70,8 @@ class Imagery(SpecModel):
     style: Literal["photo", "gradient", "mesh", "pattern", "texture"] = "photo"
     prompt: str = ""
     negative_prompt: str = ""
-    lora: str | None = None
+    lora: str | None = Field(default=None, description="The brand's LoRA (a model file) for diffusion engines.")
+    lora_licence: Licence | None = Field(default=None, description="Licence of the LoRA and of its training data.")
 
 
 class InputAsset(SpecModel):

@@ -64,6 +64,8 @@ def licensed_inputs(kit: BrandKit) -> list[tuple[tuple[Any, ...], str, str, Lice
     out += [(("typography", "scripts", k), "font", f.file, f.licence) for k, f in typo.scripts.items()]
     out += [(("logos", i), "logo", lg.id, lg.licence) for i, lg in enumerate(kit.logos)]
     out += [(("assets", i), a.kind, a.id, a.licence) for i, a in enumerate(kit.assets)]
+    if kit.imagery.lora:
+        out.append((("imagery", "lora"), "model", kit.imagery.lora, kit.imagery.lora_licence))
     return out
 
 
