@@ -41,7 +41,7 @@ def test_a_lora_needs_a_licence_too(demo_brief: Path) -> None:
     text = path.read_text(encoding="utf-8").replace("imagery:\n  style: photo\n",
                                                     "imagery:\n  style: photo\n  lora: orbit-style.safetensors\n")
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(SpecError, match="model 'orbit-style.safetensors' has no licence record"):
+    with pytest.raises(SpecError, match=r"model 'orbit-style\.safetensors' has no licence record"):
         load_brand_kit(path)
     path.write_text(text.replace("  lora: orbit-style.safetensors\n",
                                  "  lora: orbit-style.safetensors\n"
