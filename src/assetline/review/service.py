@@ -38,6 +38,19 @@ class BoardFilter:
     """A check id (e.g. 'text.contrast'), or '*' for any flag."""
 
 
+def _filtered(query: Any, f: BoardFilter) -> Any:
+    """``query`` narrowed by the board's filters (the board and j/k navigation use the same rule)."""
+    for column, value in ((Asset.status, f.status), (Asset.concept, f.concept), (Asset.segment, f.segment),
+                          (Asset.format, f.format)):
+        if value:
+            query = query.where(column == value)
+    if f.qc_flag == "*":
+        query = query.where(Asset.qc_flags != "")
+    elif f.qc_flag:
+        query = query.where((" " + Asset.qc_flags + " ").contains(f" {f.qc_flag} "))
+    return query
+
+
 @dataclass
 class BoardPage:
     items: list[Asset]
@@ -103,15 +116,7 @@ class ReviewService:
         f = filters or BoardFilter()
         if page < 1 or not 1 <= per_page <= MAX_PAGE:
             raise InvalidRequestError(f"page must be ≥ 1 and per_page between 1 and {MAX_PAGE}")
-        query = self._scope(select(Asset).where(Asset.campaign_id == campaign.id))
-        for column, value in ((Asset.status, f.status), (Asset.concept, f.concept), (Asset.segment, f.segment),
-                              (Asset.format, f.format)):
-            if value:
-                query = query.where(column == value)
-        if f.qc_flag == "*":
-            query = query.where(Asset.qc_flags != "")
-        elif f.qc_flag:
-            query = query.where((" " + Asset.qc_flags + " ").contains(f" {f.qc_flag} "))
+        query = _filtered(self._scope(select(Asset).where(Asset.campaign_id == campaign.id)), f)
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         items = self.session.scalars(query.order_by(Asset.id).offset((page - 1) * per_page).limit(per_page)).all()
         return BoardPage(items=list(items), total=total, page=page, per_page=per_page,
@@ -177,12 +182,8 @@ class ReviewService:
 
     def neighbours(self, asset: Asset, filters: BoardFilter | None = None) -> tuple[int | None, int | None]:
         """Previous and next asset ids on the board (same filters), for j/k on the asset page."""
-        f = filters or BoardFilter()
-        base = self._scope(select(Asset.id).where(Asset.campaign_id == asset.campaign_id))
-        for column, value in ((Asset.status, f.status), (Asset.concept, f.concept), (Asset.segment, f.segment),
-                              (Asset.format, f.format)):
-            if value:
-                base = base.where(column == value)
+        base = _filtered(self._scope(select(Asset.id).where(Asset.campaign_id == asset.campaign_id)),
+                         filters or BoardFilter())
         prev_id = self.session.scalar(base.where(Asset.id < asset.id).order_by(Asset.id.desc()).limit(1))
         next_id = self.session.scalar(base.where(Asset.id > asset.id).order_by(Asset.id).limit(1))
         return prev_id, next_id
