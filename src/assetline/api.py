@@ -382,3 +382,29 @@ def verify(file: Path | str, workspace: Path | str | None = None, anchors: Path 
 
     settings = _settings(workspace, overrides)
     return verify_with_store(settings, Path(file), anchors)
+
+
+def audit_log(workspace: Path | str | None = None, kind: str | None = None, actor: str | None = None,
+              limit: int = 200, **overrides: Any) -> list[dict[str, Any]]:
+    """The tenant's audit trail, newest first: logins, decisions, comments, runs, deliveries, state changes."""
+    from sqlalchemy import select
+
+    from assetline.errors import InvalidRequestError
+    from assetline.store.models import Event
+
+    if not 1 <= limit <= 10_000:
+        raise InvalidRequestError("limit must be between 1 and 10,000")
+    settings, db = open_store(workspace, create=True, **overrides)
+    try:
+        with db.session() as s:
+            query = select(Event).where(Event.tenant_id == settings.tenant)
+            if kind:
+                query = query.where(Event.kind.startswith(kind))
+            if actor:
+                query = query.where(Event.actor == actor.strip().lower())
+            rows = s.scalars(query.order_by(Event.id.desc()).limit(limit)).all()
+            return [{"id": e.id, "at": e.created_at.isoformat(), "kind": e.kind, "actor": e.actor,
+                     "asset_id": e.asset_id, "campaign_id": e.campaign_id, "from": e.from_status,
+                     "to": e.to_status, "reason": e.reason, "data": e.data} for e in rows]
+    finally:
+        db.dispose()

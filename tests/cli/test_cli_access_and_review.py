@@ -102,3 +102,24 @@ def test_keys_init_then_refuses_to_overwrite(ws: ReviewWorkspace) -> None:
     assert code == 2 and "already has signing keys" in out
     code, out = cli("keys", "init", "--org", "Acme Studio", "--force", "-w", str(ws.root), "--tenant", "acme")
     assert code == 0
+
+
+def test_audit_log_records_logins_and_decisions(ws: ReviewWorkspace) -> None:
+    from assetline.access.users import authenticate_password
+    from assetline.store.db import Database
+
+    db = Database(ws.settings("acme").db_url)
+    with db.session() as s:
+        assert authenticate_password(s, "reviewer@acme.example", "wrong", source="test") is None
+        assert authenticate_password(s, "reviewer@acme.example", "correct-horse-battery", source="test") is not None
+    db.dispose()
+    first = api.review_assets("acme-launch", "reviewer@acme.example", workspace=ws.root)[0]["id"]
+    api.review_decide([first], "reject", "reviewer@acme.example", note="off brand", workspace=ws.root)
+    code, out = cli("audit", "-w", str(ws.root), "--tenant", "acme", "--json")
+    rows = json.loads(out)
+    kinds = [r["kind"] for r in rows]
+    assert code == 0 and kinds[:3] == ["review.decision", "auth.login", "auth.login_failed"]
+    assert rows[0]["actor"] == "reviewer@acme.example" and rows[0]["reason"] == "off brand"
+    code, out = cli("audit", "-w", str(ws.root), "--tenant", "globex", "--kind", "review", "--json")
+    assert code == 0 and json.loads(out) == []  # globex sees none of acme's trail
+    assert cli("audit", "-w", str(ws.root), "--limit", "0")[0] == 2

@@ -103,3 +103,24 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id (see `as
     """Revoke a token: it stops working at once."""
     api.revoke_api_token(token_id, workspace=workspace, tenant=tenant)
     console.print(f"token {token_id} revoked")
+
+
+@handle_errors
+def audit(
+    kind: Annotated[str | None, typer.Option(help="Only kinds starting with this (auth, review.decision, …).")] = None,
+    actor: Annotated[str | None, typer.Option(help="Only this user's events.")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    workspace: Workspace = None,
+    tenant: Tenant = None,
+    as_json: Json = False,
+) -> None:
+    """The tenant's audit log: logins (and failed ones), decisions, comments, runs, deliveries, state changes."""
+    rows = api.audit_log(workspace=workspace, kind=kind, actor=actor, limit=limit, tenant=tenant)
+    if as_json:
+        emit(rows)
+        return
+    table = Table("when", "kind", "actor", "asset", "change", "reason")
+    for r in rows:
+        change = f"{r['from'] or ''} → {r['to']}" if r["to"] else ""
+        table.add_row(r["at"][:19], r["kind"], r["actor"], str(r["asset_id"] or ""), change, (r["reason"] or "")[:60])
+    console.print(table)

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from assetline import api
-from assetline.cli.access_cmds import token_app, user_app
+from assetline.cli.access_cmds import audit, token_app, user_app
 from assetline.cli.errors import handle_errors
 from assetline.cli.options import Json, Workspace, emit
 from assetline.cli.progress import run_progress
@@ -27,6 +27,7 @@ app = typer.Typer(
 console = Console(highlight=False)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.command("audit")(audit)
 app.add_typer(review_app, name="review")
 app.command("serve")(serve)
 app.add_typer(keys_app, name="keys")
