@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -331,3 +332,19 @@ def test_board_pages_through_ten_thousand_assets(app: Any, module_ws: ReviewWork
     assert last.status_code == 200 and last.text.count("data-card ") == 40
     assert "No render yet" in last.text
     _is_page(b.get(f"{CAMPAIGN}?concept=bulk&page=168"), 404)
+
+
+def test_unknown_page_is_an_html_404_for_browsers_and_problem_json_for_the_api(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from assetline import api as assetline_api
+    from assetline.config import load_settings
+    from assetline.web import create_app
+
+    assetline_api.init_workspace(tmp_path / "ws")
+    client = TestClient(create_app(load_settings(tmp_path / "ws")))
+    page = client.get("/no/such/page", headers={"accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "not found" in page.text.lower()
+    api_miss = client.get("/api/v1/no/such", headers={"accept": "text/html"})
+    assert api_miss.status_code == 404 and api_miss.headers["content-type"] == "application/problem+json"

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assetline.errors import (
@@ -54,6 +54,12 @@ def problem(status: int, title: str, detail: str = "", slug: str = "about:blank"
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def _wants_page(request: Request) -> bool:
+    path = request.url.path
+    return (not path.startswith(("/api/", "/static/")) and "text/html" in request.headers.get("accept", "")
+            and request.method in ("GET", "HEAD"))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AssetlineError)
     async def _assetline(request: Request, exc: AssetlineError) -> JSONResponse:
@@ -68,7 +74,12 @@ def install(app: FastAPI) -> None:
         return problem(422, "invalid request", detail, "validation", request.url.path, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_page(request):  # a person typed a wrong URL: answer with the app's error page, not JSON
+            from assetline.web.pages.errors import error_page
+
+            message = "page not found" if exc.status_code == 404 else str(exc.detail)
+            return error_page(request, exc.status_code, message)
         return problem(exc.status_code, str(exc.detail), instance=request.url.path)
 
     @app.exception_handler(Exception)
