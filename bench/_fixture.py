@@ -93,11 +93,14 @@ class DemoFixture:
                              seed=derive_seed(self.loaded.campaign.seed, concept.id, variant), photo=photo)
 
     def compose_request(self, fmt: ChannelFormat, copy: CopyResult, background: Image.Image,
-                        background_meta: dict[str, Any], layout: str | None, cell_key: str) -> ComposeRequest:
-        return ComposeRequest(brand=self.loaded.brand.kit, format=fmt, copy=copy,
+                        background_meta: dict[str, Any], layout: str | None, cell_key: str,
+                        segment: str | None = None) -> ComposeRequest:
+        kit = self.loaded.brand.kit
+        return ComposeRequest(brand=kit, format=fmt, copy=copy,
                               background=background.convert("RGB"), background_meta=background_meta,
                               layout=layout, fonts=self.fonts, logos=self.logos,
-                              seed=derive_seed(self.loaded.campaign.seed, cell_key))
+                              seed=derive_seed(self.loaded.campaign.seed, cell_key),
+                              legal=tuple(kit.voice.disclaimers_for(segment, copy.language)))
 
     def render(self, concept: Concept, segment: Segment, fmt: ChannelFormat, variant: int,
                layout: str | None) -> Rendered:
@@ -106,6 +109,7 @@ class DemoFixture:
         visual = self.visual_engine.generate(self.visual_request(concept, fmt, variant))
         key = f"{concept.id}/{segment.id}/{fmt.id}/v{variant}"
         meta = visual.metadata if RUNNER_BACKGROUND_META else {}
-        result = self.compose_engine.compose(self.compose_request(fmt, copy, visual.image, meta, layout, key))
+        result = self.compose_engine.compose(self.compose_request(fmt, copy, visual.image, meta, layout, key,
+                                                                        segment.id))
         data, media, _ = encode_for_channel(result.image, fmt, self.loaded.campaign.output)
         return Rendered(concept, segment, fmt, copy, result, data, media)

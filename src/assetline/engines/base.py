@@ -105,13 +105,16 @@ class ComposeRequest:
     logos: dict[str, Path]
     """Resolved logo files by logo id."""
     seed: int
+    legal: tuple[str, ...] = ()
+    """Disclaimer texts to set as the ad's legal line (the brand voice's required disclaimers for the
+    segment and language, see ``Voice.disclaimers_for``); empty for none."""
 
 
 @dataclass(frozen=True)
 class Element:
     """One placed element, recorded for the QC gates."""
 
-    kind: Literal["headline", "body", "cta", "logo", "subject", "scrim", "button"]
+    kind: Literal["headline", "body", "cta", "legal", "logo", "subject", "scrim", "button"]
     box: Box
     text: str | None = None
     font_px: int | None = None

@@ -129,7 +129,8 @@ class CellPlanner:
         self.file_hashes = {ref: file_sha256(path) for ref, path in loaded.brand.files.items()}
         self.look = {"palette": [p.model_dump(mode="json") for p in kit.palette],
                      "typography": _without_licences(kit.typography.model_dump(mode="json")),
-                     "logos": [lg.model_dump(mode="json", exclude={"licence"}) for lg in kit.logos]}
+                     "logos": [lg.model_dump(mode="json", exclude={"licence"}) for lg in kit.logos],
+                     "disclaimers": [d.model_dump(mode="json") for d in kit.voice.required_disclaimers]}
         self.font_inputs = {f"font:{ref}": h for ref, h in self.file_hashes.items()
                             if ref.startswith("fontpkg:") or ref.lower().endswith((".ttf", ".otf"))}
         self.logo_inputs = {f"logo:{lg.id}": self.file_hashes[lg.file] for lg in kit.logos}

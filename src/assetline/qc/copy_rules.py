@@ -20,11 +20,20 @@ readability        warn     Flesch–Kincaid grade above ``voice.reading_grade_m
 =================  =======  ===========================================================================
 
 Term matching rules (word boundaries, inflections, 'cheap' ≠ 'cheapside') are documented in
-``assetline.qc.term_match``. Disclaimers are compared after normalisation (case, punctuation and
-whitespace ignored) against all copy fields joined, the 'disclaimer' field included. A disclaimer
-applies when its ``segments`` hold '*' or the asset's segment id (an asset without a segment only
-needs the '*' ones) and its ``languages`` hold '*' or the asset's language (primary subtag; when the
-language is unknown and cannot be told from the script, the disclaimer applies).
+``assetline.qc.term_match``. Which disclaimers apply is ``Voice.disclaimers_for`` (the rule the composer
+places them by): ``segments`` hold '*' or the asset's segment id (an asset without a segment only needs
+the '*' ones) and ``languages`` hold '*' or the asset's language (primary subtag; when the language is
+unknown and cannot be told from the script, the disclaimer applies). A disclaimer counts as present only
+where a viewer can read it, compared after normalisation (case, punctuation and whitespace ignored):
+
+- an asset from Assetline's composer (``asset.elements`` is not None): in the text of its ``legal``
+  elements — the line the composer rendered. Copy fields do not count: a disclaimer the composer left out
+  (no room, see its warnings) is missing;
+- any other image (``assetline check FILE --copy COPY.json``): in all copy fields joined, the
+  'disclaimer' field included.
+
+``evidence['disclaimers']`` lists each applicable one with ``present`` and ``where`` ('legal line' or
+'copy fields'); ``evidence['disclaimer_source']`` says which was searched.
 
 Every finding in ``evidence['findings']`` names the rule, the field and the character span in it.
 """
@@ -76,7 +85,7 @@ class CopyRulesCheck:
     """Length, banned terms and claims, required disclaimers, profanity, readability and shouting."""
 
     id: ClassVar[str] = "copy.rules"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     description: ClassVar[str] = ("Copy follows the brand voice and channel limits: length, banned terms and "
                                   "claims, disclaimers, profanity, reading grade, shouting.")
 
@@ -170,22 +179,25 @@ class CopyRulesCheck:
         language = primary_subtag(asset.language or (asset.segment.language if asset.segment else None))
         language = language or guess_language(all_text)
         segment_id = asset.segment.id if asset.segment is not None else None
-        haystack = f" {' '.join(normalise_text(t) for t in fields.values())} "
+        # Composer output: only the rendered legal line counts. Other images: the copy fields given.
+        rendered = asset.elements is not None
+        texts = ([e.text for e in asset.elements or () if e.kind == "legal" and e.text] if rendered
+                 else list(fields.values()))
+        where = "legal line" if rendered else "copy fields"
+        haystack = f" {' '.join(normalise_text(t) for t in texts)} "
         out: list[Finding] = []
         checked: list[dict[str, Any]] = []
-        for d in voice.required_disclaimers:
-            if "*" not in d.segments and (segment_id is None or segment_id not in d.segments):
-                continue
-            langs = {primary_subtag(x) for x in d.languages}
-            if "*" not in d.languages and language is not None and language not in langs:
-                continue
-            needle = normalise_text(d.text)
+        for text in voice.disclaimers_for(segment_id, language):
+            needle = normalise_text(text)
             present = bool(needle) and f" {needle} " in haystack
-            checked.append({"text": d.text, "present": present})
-            if not present:
-                out.append(Finding("disclaimer", severity["disclaimer"], None,
-                                   f"required disclaimer missing: '{d.text}'", term=d.text))
+            checked.append({"text": text, "present": present, "where": where})
+            if present:
+                continue
+            detail = (f"required disclaimer not rendered: '{text}' (no legal line on the asset carries it; "
+                      "the composer's warnings say why)" if rendered else f"required disclaimer missing: '{text}'")
+            out.append(Finding("disclaimer", severity["disclaimer"], None, detail, term=text))
         evidence["disclaimers"] = checked
+        evidence["disclaimer_source"] = "legal elements" if rendered else "copy fields"
         evidence["language"] = language
         return out
 

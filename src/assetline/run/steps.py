@@ -133,10 +133,12 @@ def _compose(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]
     fonts["cta"] = brand.file(typo.cta.file) if typo.cta else fonts["body"]
     fonts.update({script: brand.file(font.file) for script, font in typo.scripts.items()})
     logos = {lg.id: brand.file(lg.file) for lg in kit.logos}
+    # The legal line: the kit's required disclaimers for this segment and the copy's language.
+    legal = tuple(kit.voice.disclaimers_for(job.get("segment"), copy.language))
     result = engine.compose(ComposeRequest(
         brand=kit, format=fmt, copy=copy, background=background.convert("RGB"),
         background_meta=json.loads(background.info.get("assetline", "{}")), layout=job["layout"], fonts=fonts,
-        logos=logos, seed=job["seed"]))
+        logos=logos, seed=job["seed"], legal=legal))
     data, media, encoding = encode_for_channel(result.image, fmt, ctx.loaded.campaign.output)
     meta = {"layout": result.layout, "elements": [_jsonable(asdict(e)) for e in result.elements],
             "warnings": list(result.warnings), "copy": copy.fields, "language": copy.language,

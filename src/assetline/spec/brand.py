@@ -65,6 +65,29 @@ class Voice(SpecModel):
     reading_grade_max: float | None = Field(default=None, ge=0)
     max_exclamations: int = Field(default=1, ge=0)
 
+    def disclaimers_for(self, segment_id: str | None, language: str | None) -> list[str]:
+        """Texts of the required disclaimers an asset for ``segment_id`` in ``language`` must carry, in kit
+        order, without repeats. One applies when its ``segments`` hold '*' or ``segment_id`` (no segment: only
+        the '*' ones) and its ``languages`` hold '*' or the language's primary subtag ('en' for 'en-GB');
+        an unknown language (None) matches every language."""
+        primary = _primary_subtag(language)
+        out: list[str] = []
+        for d in self.required_disclaimers:
+            if "*" not in d.segments and (segment_id is None or segment_id not in d.segments):
+                continue
+            languages = {_primary_subtag(x) for x in d.languages}
+            if "*" not in d.languages and primary is not None and primary not in languages:
+                continue
+            if d.text not in out:
+                out.append(d.text)
+        return out
+
+
+def _primary_subtag(language: str | None) -> str | None:
+    if not language:
+        return None
+    return language.replace("_", "-").split("-")[0].lower() or None
+
 
 class Imagery(SpecModel):
     style: Literal["photo", "gradient", "mesh", "pattern", "texture"] = "photo"

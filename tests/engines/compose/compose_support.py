@@ -83,8 +83,8 @@ BACKGROUNDS: dict[str, Callable[[tuple[int, int]], Image.Image]] = {
 
 
 # ---------------------------------------------------------------- independent checks of a composed ad
-TEXT_KINDS = ("headline", "body", "cta")
-SOLID_KINDS = ("headline", "body", "cta", "logo", "button")
+TEXT_KINDS = ("headline", "body", "cta", "legal")
+SOLID_KINDS = ("headline", "body", "cta", "legal", "logo", "button")
 
 
 def _luminance(px: np.ndarray) -> np.ndarray:
@@ -156,6 +156,8 @@ def pixel_contrast(image: Image.Image, element: Any) -> float:
 
 
 def required(element: Any) -> float:
+    if element.kind == "legal":  # read closely: normal-text AA at any size
+        return 4.5
     bold = element.extra["font_weight"] >= 700
     return 3.0 if element.font_px >= 24 or (bold and element.font_px >= 18.66) else 4.5
 

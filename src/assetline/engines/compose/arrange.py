@@ -7,7 +7,8 @@ Logical coordinates are physical ones for left-to-right copy and mirrored for ri
   start or centred; the button in the flow or pinned to the region's bottom);
 - ``row``: one strip (728×90, 320×50): the text column at the start, the button at the end.
 
-Both return None when the texts do not fit at the given sizes; ``fit.fit`` drives them.
+Given a ``Legal`` text, both pin the legal line to the bottom of the text column (see legal.py) and fit the
+rest above it. Both return None when the texts do not fit at the given sizes; ``fit.fit`` drives them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Literal
 from assetline.engines.base import Box
 from assetline.engines.compose.fonts import FontBook
 from assetline.engines.compose.grid import Grid
+from assetline.engines.compose.legal import Legal, legal_block
+from assetline.engines.compose.legal import gap as legal_gap
 from assetline.engines.compose.text import TextBlock, wrap
 
 LogicalAlign = Literal["start", "centre", "end"]
@@ -67,9 +70,12 @@ class StackSpec:
     anchor: Literal["top", "centre", "bottom"] = "bottom"
     max_lines: dict[str, int] = field(default_factory=lambda: {"headline": 3, "body": 3})
     measure: dict[str, float] = field(default_factory=lambda: {"headline": 1.0, "body": 0.9})
-    """Maximum line width as a fraction of the region width, per role."""
+    """Maximum line width as a fraction of the region width, per role ('legal' too)."""
     button: Literal["flow", "bottom"] = "flow"
     gap_scale: float = 1.0
+    foot: Box | None = None
+    """Where the legal line goes instead of the region's foot: pinned to the bottom of this (logical) box, on
+    its width. The layout keeps that band free (see ``Frame.legal_room``); the copy keeps the whole region."""
 
 
 def button_block(
@@ -110,12 +116,30 @@ def _gap_after(grid: Grid, role: str, sizes: dict[str, int], nxt: str, scale: fl
 
 
 def stack(
-    book: FontBook, grid: Grid, spec: StackSpec, texts: dict[str, str], sizes: dict[str, int]
+    book: FontBook,
+    grid: Grid,
+    spec: StackSpec,
+    texts: dict[str, str],
+    sizes: dict[str, int],
+    legal: Legal | None = None,
 ) -> Arrangement | None:
     left, top, right, bottom = spec.region
     width, height = right - left, bottom - top
     if width <= 0 or height <= 0:
         return None
+    foot = None
+    if legal is not None:
+        # The legal line is pinned to the region's foot; everything else stacks in what is left above it.
+        fl, _, fr, fb = spec.foot or spec.region
+        block = legal_block(book, legal, int((fr - fl) * spec.measure.get("legal", 1.0)))
+        if block is None:
+            return None
+        foot = TextSlot("legal", block, (fl, fr), fb - block.height, spec.align)
+        if spec.foot is None:
+            bottom -= block.height + legal_gap(grid, legal, spec.gap_scale)
+            height = bottom - top
+            if height <= 0:
+                return None
     blocks: list[tuple[str, TextBlock]] = []
     for role in ("headline", "body"):
         if role not in texts:
@@ -162,6 +186,8 @@ def stack(
         by = bottom - bh if spec.button == "bottom" else y
         bx = left if align == "start" else left + (width - bw) // 2
         button = button_slot(book, block, (bx, by, bx + bw, by + bh), radius)
+    if foot is not None:
+        slots.append(foot)
     return Arrangement(tuple(slots), button)
 
 
@@ -172,8 +198,10 @@ def row(
     texts: dict[str, str],
     sizes: dict[str, int],
     text_align: Literal["start", "centre"] = "start",
+    legal: Legal | None = None,
 ) -> Arrangement | None:
-    """Text column at the start of ``region``, button at the end, both centred vertically."""
+    """Text column at the start of ``region``, button at the end, both centred vertically; the legal line
+    (if any) at the foot of the text column."""
     left, top, right, bottom = region
     height = bottom - top
     text_right = right
@@ -198,7 +226,7 @@ def row(
         measure={"headline": 1.0, "body": 1.0},
         gap_scale=0.6,
     )
-    inner = stack(book, grid, spec, {k: v for k, v in texts.items() if k != "cta"}, sizes)
+    inner = stack(book, grid, spec, {k: v for k, v in texts.items() if k != "cta"}, sizes, legal)
     if inner is None:
         return None
     return Arrangement(inner.texts, button)

@@ -9,16 +9,18 @@ Usage::
 Components (one module each): ``grid`` (margins, safe zones, type scale per format), ``fonts`` and ``text``
 (script-aware fonts, raqm shaping, wrapping on shaped widths), ``fit`` (auto-fit, fallbacks, dropped fields),
 ``contrast`` and ``scrim`` (WCAG AA on the rendered pixels), ``logo``, ``arrange`` (stack and row), ``frame``
-(the composition in progress), ``button`` and ``layouts/`` (hero, split, typographic, product, quote,
-banner).
+(the composition in progress), ``button``, ``legal`` (the disclaimer line) and ``layouts/`` (hero, split,
+typographic, product, quote, banner).
 
 Elements recorded in ``ComposeResult.elements`` (boxes are physical pixels, right/bottom exclusive):
 
-- ``headline``, ``body``, ``cta``: ``box`` is the shaped ink box; ``text`` as shown (a shorter alternative
-  when the chosen one did not fit), ``font_px``, ``colour``, ``background`` (the fill when every pixel behind
-  is one colour), ``contrast`` (exact worst pixel behind the ink box, rounded down); ``extra``: ``lines``,
-  ``origins`` (pen origin of each line, anchor 'ls'), ``font_file``, ``font_weight``, ``font_axes``,
+- ``headline``, ``body``, ``cta``, ``legal``: ``box`` is the shaped ink box; ``text`` as shown (a shorter
+  alternative when the chosen one did not fit), ``font_px``, ``colour``, ``background`` (the fill when every
+  pixel behind is one colour), ``contrast`` (exact worst pixel behind the ink box, rounded down); ``extra``:
+  ``lines``, ``origins`` (pen origin of each line, anchor 'ls'), ``font_file``, ``font_weight``, ``font_axes``,
   ``script``, ``direction``, ``language``, ``align``, ``required_contrast``, ``large_text``, ``measure``;
+  ``legal`` is the request's disclaimers as one paragraph, set at the grid's smallest legible size at the
+  foot of the copy's column (placement rule in legal.py), required 4.5:1 at any size;
 - ``button``: the CTA's rounded rectangle; ``colour``/``background`` its fill; ``extra.radius``;
 - ``logo``: the visible logo (trimmed, without clear space); ``contrast`` (median ink vs background);
   ``extra``: ``logo_id``, ``clear_space_px``, ``on``, ``min_height_px``;
@@ -27,7 +29,9 @@ Elements recorded in ``ComposeResult.elements`` (boxes are physical pixels, righ
 - ``subject``: picture regions the layout placed or avoided; ``extra.role``: 'picture', 'avatar',
   'product-card', 'product-thumbnail' or 'subject'.
 
-Warnings say what was given up and why ('body dropped: no room at 320×50 (banner layout) …').
+Warnings say what was given up and why ('body dropped: no room at 320×50 (banner layout) …'). A legal line
+that fits only by dropping the CTA or cutting the headline is left out instead: the layout is composed
+again without it, with the warning 'legal line left out: no room at 320×50 (banner layout) …'.
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ from assetline.engines.compose.fonts import FontBook, ShapeCache
 from assetline.engines.compose.frame import Frame
 from assetline.engines.compose.grid import make_grid
 from assetline.engines.compose.layouts import LAYOUTS, default_for
-from assetline.engines.compose.logo import load_logos
+from assetline.engines.compose.legal import Legal, legal_for
+from assetline.engines.compose.logo import LogoArt, load_logos
 from assetline.engines.compose.scripts import detect_script
 from assetline.errors import EngineError
 
@@ -80,13 +85,13 @@ def check_inputs(request: ComposeRequest) -> None:
 
 
 class LayoutComposer:
-    """Lays out headline, body, CTA button and logo over the visual, per format and layout.
+    """Lays out headline, body, CTA button, logo and the legal line over the visual, per format and layout.
 
     Deterministic: the same request gives a byte-identical image. Bump ``version`` whenever output changes.
     """
 
     id: ClassVar[str] = "builtin.compose"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "4"
     modality: ClassVar[Modality] = "compose"
 
     def __init__(self) -> None:
@@ -97,35 +102,56 @@ class LayoutComposer:
         # 1. Check inputs.
         check_inputs(request)
 
-        # 2. Grid, fonts and logos for this format.
+        # 2. Grid, fonts, logos and the legal line for this format.
         grid = make_grid(request.format, request.brand.typography.scale)
         book = FontBook(request.brand.typography, request.fonts, request.copy.language, self._shapes)
         logos = load_logos(request.brand, request.logos)
+        legal = legal_for(request.legal, grid)
 
         # 3. Choose the layout.
         layout = request.layout
         if layout is None:
             pixels = np.asarray(request.background.convert("RGB"), dtype=np.uint8)
             layout = default_for(grid, busyness(pixels))
-        frame = Frame(request, grid, book, logos, layout)
 
-        # 4. Warn about what the kit cannot do well.
-        if not logos:
-            frame.warn("no logo placed: the brand kit has no logo file")
-        for role, text in request.copy.fields.items():
-            script = detect_script(text)
-            if not book.has_script_font(script):
-                frame.warn(
-                    f"{role}: no {script} font in the brand kit; set in the {role} font, "
-                    "which may lack its glyphs"
-                )
+        # 4-5. Lay out, fit, colour and paint, with the legal line.
+        frame = _compose(request, book, logos, Frame(request, grid, book, logos, layout, legal))
 
-        # 5. Lay out, fit, colour and paint.
-        LAYOUTS[layout](frame)
+        # 6. No room for the legal line beside a legible headline and the CTA: compose without it, and say so.
+        if legal is not None and not any(e.kind == "legal" for e in frame.elements):
+            frame = _compose(request, book, logos, Frame(request, grid, book, logos, layout))
+            frame.warn(_left_out(legal, frame.where))
         if not any(e.kind == "headline" for e in frame.elements):
             frame.warn(f"headline left out: it does not fit {frame.where}")
 
-        # 6. Result.
+        # 7. Result.
         return ComposeResult(
             image=frame.image(), layout=layout, elements=tuple(frame.elements), warnings=tuple(frame.warnings)
         )
+
+
+def _compose(request: ComposeRequest, book: FontBook, logos: list[LogoArt], frame: Frame) -> Frame:
+    """Warn about what the kit cannot do well, then run the frame's layout."""
+    if not logos:
+        frame.warn("no logo placed: the brand kit has no logo file")
+    texts = dict(request.copy.fields)
+    if frame.legal is not None:
+        texts["legal"] = frame.legal.text
+    for role, text in texts.items():
+        script = detect_script(text)
+        if not book.has_script_font(script):
+            face = "body" if role == "legal" else role
+            frame.warn(
+                f"{role}: no {script} font in the brand kit; set in the {face} font, "
+                "which may lack its glyphs"
+            )
+    LAYOUTS[frame.layout](frame)
+    return frame
+
+
+def _left_out(legal: Legal, where: str) -> str:
+    text = legal.text if len(legal.text) <= 60 else legal.text[:57].rstrip() + "…"
+    return (
+        f"legal line left out: no room at {where} for '{text}' at {legal.px} px (the smallest legible size) "
+        "beside a legible headline and the CTA"
+    )

@@ -114,12 +114,18 @@ def _ellipsised(text: str) -> Iterator[str]:
 
 
 def fit(
-    arrange: Arrange[T], copy: CopyResult, scale: TypeScale, where: str, protect: tuple[str, ...] = ()
+    arrange: Arrange[T],
+    copy: CopyResult,
+    scale: TypeScale,
+    where: str,
+    protect: tuple[str, ...] = (),
+    last_resorts: bool = True,
 ) -> Fitted[T] | None:
     """Fit the copy; ``where`` names the format and layout in warnings ('320×50, banner layout').
 
     Roles in ``protect`` are never dropped (None instead), so a layout can first try giving up something
-    else — a thumbnail, a wider logo — before it lets the CTA go."""
+    else — a thumbnail, a wider logo — before it lets the CTA go. Without ``last_resorts`` the search stops
+    before step 4 (None instead of a cut or illegible headline)."""
     options = {r: candidates(copy, r) for r in ("headline", *OPTIONAL)}
     present = tuple(r for r in ("headline", *OPTIONAL) if options[r])
     if "headline" not in present:
@@ -150,7 +156,7 @@ def fit(
                 if text != options[role][0]
             ]
             return Fitted(found[0], texts, found[1], tuple(warnings))
-    if any(r in present for r in protect if r != "headline"):
+    if not last_resorts or any(r in present for r in protect if r != "headline"):
         return None
     # Last resorts: a cut headline, then type below the legible minimum.
     shortest = options["headline"][-1]

@@ -3,10 +3,12 @@
 Layouts work in *logical* coordinates (mirrored for right-to-left copy, see arrange.py) and call the frame
 to paint panels, fit and render text, and place the logo; the frame converts to physical pixels, keeps
 contrast at WCAG AA (choosing palette colours, adding scrims) and records every element for the QC gates.
+A frame made with a ``Legal`` text fits every arrangement around the legal line (see ``fit`` and legal.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,6 +21,7 @@ from assetline.engines.compose import scrim as scrims
 from assetline.engines.compose.arrange import Arrangement, TextSlot
 from assetline.engines.compose.button import paint_button
 from assetline.engines.compose.contrast import (
+    AA_NORMAL,
     HEADROOM,
     RGB,
     best_colour,
@@ -29,9 +32,11 @@ from assetline.engines.compose.contrast import (
     to_hex,
     worst_contrast,
 )
-from assetline.engines.compose.fit import Arrange, Fitted, TypeScale, fit
+from assetline.engines.compose.fit import Fitted, Sizes, Texts, TypeScale, fit
 from assetline.engines.compose.fonts import FontBook
 from assetline.engines.compose.grid import Grid
+from assetline.engines.compose.legal import Legal, headline_floor, legal_block
+from assetline.engines.compose.legal import gap as legal_gap
 from assetline.engines.compose.logo import LogoArt, place_logo, target_height
 from assetline.engines.compose.scrim import Fade, Scrim, TextNeed
 from assetline.engines.compose.text import PlacedText, draw_text
@@ -40,6 +45,11 @@ from assetline.spec.common import hex_to_rgb
 WHITE: RGB = (255, 255, 255)
 BLACK: RGB = (0, 0, 0)
 _MIRROR_FADE: dict[str, Fade] = {"left": "right", "right": "left"}
+LEGAL_MARGIN = 1.2
+"""The legal line aims at 1.2 × 4.5:1 so that it still meets 4.5:1 after JPEG encoding at 9–12 px."""
+
+LegalArrange = Callable[[Texts, Sizes, Legal | None], Arrangement | None]
+"""A layout's arrangement of the copy at given sizes, with the legal line when one is given."""
 
 
 @dataclass(frozen=True)
@@ -57,13 +67,21 @@ class ScrimPlan:
 
 class Frame:
     def __init__(
-        self, request: ComposeRequest, grid: Grid, book: FontBook, logos: list[LogoArt], layout: str
+        self,
+        request: ComposeRequest,
+        grid: Grid,
+        book: FontBook,
+        logos: list[LogoArt],
+        layout: str,
+        legal: Legal | None = None,
     ) -> None:
         self.request = request
         self.grid = grid
         self.book = book
         self.logos = logos
         self.layout = layout
+        self.legal = legal
+        """The legal line every fit must place (None: none, or composing without it)."""
         self.width, self.height = grid.width, grid.height
         self.rtl = request.copy.direction == "rtl"
         self.seed = request.seed
@@ -168,9 +186,29 @@ class Frame:
         return TypeScale(targets, mins, self.grid.ratio)
 
     def fit(
-        self, arrange: Arrange[Arrangement], scale: TypeScale, protect: tuple[str, ...] = ()
+        self, arrange: LegalArrange, scale: TypeScale, protect: tuple[str, ...] = ()
     ) -> Fitted[Arrangement] | None:
-        return fit(arrange, self.request.copy, scale, self.where, protect)
+        """Fit the copy (see fit.py). With a legal line the copy is fitted around it, and the legal line may
+        cost the body, longer alternatives and type size, never the CTA or the headline's lead over it (two
+        steps of the type scale): None then, so the layout tries its other options (and the composer, in
+        the end, composes without it)."""
+        copy, where, legal = self.request.copy, self.where, self.legal
+        if legal is None:
+            return fit(lambda texts, sizes: arrange(texts, sizes, None), copy, scale, where, protect)
+        keep = (*protect, "cta") if "cta" not in protect else protect
+        floor = max(scale.minimums["headline"], headline_floor(legal, self.grid.ratio))
+        scale = TypeScale(scale.targets, {**scale.minimums, "headline": floor}, scale.ratio)
+        return fit(
+            lambda texts, sizes: arrange(texts, sizes, legal), copy, scale, where, keep, last_resorts=False
+        )
+
+    def legal_room(self, width: int) -> int:
+        """Height a layout must keep free at the foot of a ``width``-wide column for the legal line (with its
+        gap), when it puts the line outside the copy's region (``StackSpec.foot``); 0 without one."""
+        if self.legal is None:
+            return 0
+        block = legal_block(self.book, self.legal, width)
+        return 0 if block is None else block.height + legal_gap(self.grid, self.legal)
 
     def placed(self, slot: TextSlot) -> PlacedText:
         """A text slot in physical pixels, aligned for the reading direction."""
@@ -184,10 +222,13 @@ class Frame:
 
     def _need(self, placed: PlacedText, dark_first: bool) -> TextNeed:
         style = placed.block.style
+        # The legal line is read closely: normal-text AA (4.5:1) at any size, aimed 20 % above it because its tiny
+        # glyphs lose contrast to JPEG ringing (the QC gate measures the encoded pixels).
+        required = AA_NORMAL * LEGAL_MARGIN if placed.role == "legal" else required_ratio(style.px, style.weight)
         return TextNeed(
             box=self.clip(placed.ink_box()),
             candidates=self.text_colours(placed.role, dark_first),
-            required=required_ratio(style.px, style.weight),
+            required=required,
         )
 
     def render(self, fitted: Fitted[Arrangement], plan: ScrimPlan | None = None) -> None:
@@ -195,15 +236,18 @@ class Frame:
         self.warnings.extend(w for w in fitted.warnings if w not in self.warnings)
         arrangement = fitted.placement
         placed = [self.placed(s) for s in arrangement.texts]
-        # 1. The layout's scrim, as light as contrast allows.
-        if plan is not None and placed:
+        # 1. The layout's scrim, as light as contrast allows. A gradient is strongest at the canvas edge, where
+        #    the legal line sits, so it is solved for the legal line too; a solid panel is solved for the copy
+        #    alone (a small line at its foot must not darken all of it: step 2 backs the line locally).
+        copy = [p for p in placed if p.role != "legal" or (plan is not None and plan.fade != "none")]
+        if plan is not None and copy:
             box = self.clip(self.phys(plan.box))
             colour = plan.colour or (self.dark() if self.mean_luminance(plan.box) < 0.45 else self.light())
             fade = _MIRROR_FADE.get(plan.fade, plan.fade) if self.rtl else plan.fade
             template = Scrim(box=box, colour=colour, fade=fade, feather=plan.feather, radius=plan.radius)
             dark_first = luminance(colour) > 0.4
             solved, _, _ = scrims.solve(
-                self.canvas, template, [self._need(p, dark_first) for p in placed], base_alpha=plan.base_alpha
+                self.canvas, template, [self._need(p, dark_first) for p in copy], base_alpha=plan.base_alpha
             )
             self.paint_scrim(solved, "layout")
         # 2. A local scrim behind any text still short of AA.
@@ -222,7 +266,7 @@ class Frame:
             need = self._need(p, float(luminance_array(region).mean()) >= 0.4 if region.size else True)
             fill, _ = best_colour(need.candidates, region, need.required)
             draw_text(draw, self.book, p, fill)
-            self._record_text(p, box, fill, need.required, region)
+            self._record_text(p, box, fill, AA_NORMAL if p.role == "legal" else need.required, region)
         self.canvas = np.array(img, dtype=np.uint8)
 
     def paint_scrim(self, scrim: Scrim, purpose: str) -> None:

@@ -29,7 +29,7 @@ from assetline.qc.filetype import encoding, sniff
 from assetline.qc.pixels import elements_of, intersect
 from assetline.spec.formats import ChannelFormat
 
-SAFE_ZONE_KINDS = ("headline", "body", "cta", "logo", "button")
+SAFE_ZONE_KINDS = ("headline", "body", "cta", "legal", "logo", "button")
 
 
 def _sub(status: Status, message: str, **values: Any) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def _sub(status: Status, message: str, **values: Any) -> dict[str, Any]:
 
 class ChannelSpecCheck:
     id: ClassVar[str] = "channel.spec"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     description: ClassVar[str] = (
         "Pixel size, ratio, file size and type, colour mode, safe zones and text limits."
     )

@@ -133,7 +133,7 @@ def _two_means_minority(lum: NDArray[np.float64]) -> NDArray[np.bool_] | None:
 
 class ContrastCheck:
     id: ClassVar[str] = "text.contrast"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     description: ClassVar[str] = "WCAG 2.x AA contrast of text against the rendered pixels behind it."
 
     def run(self, asset: AssetUnderCheck, context: CheckContext) -> CheckResult:
@@ -149,7 +149,7 @@ class ContrastCheck:
 
         # 2. What to measure: the composer's text elements, or lines found in the pixels.
         items: list[dict[str, Any]] = []
-        texts = [e for e in asset.elements or () if e.kind in TEXT_KINDS]
+        texts = [e for e in asset.elements or () if e.kind in (*TEXT_KINDS, "legal")]  # legal lines too
         if asset.elements is not None:
             for el in texts:
                 items.append(self._element_item(el, rgb, width, height, percentile, tolerance, fringe))

@@ -37,7 +37,7 @@ from assetline.qc.pixels import intersect, rgb_array
 from assetline.qc.textfind import find_text_lines
 from assetline.spec.brand import BrandKit, Logo
 
-INTRUDERS = ("headline", "body", "cta", "button")
+INTRUDERS = ("headline", "body", "cta", "legal", "button")
 
 
 def _rule_for(brand: BrandKit, logo_id: str | None) -> Logo:
@@ -91,7 +91,7 @@ def text_near(rgb: NDArray[np.uint8], box: Box, margin: float) -> list[Box]:
 
 class LogoCheck:
     id: ClassVar[str] = "brand.logo"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     description: ClassVar[str] = "Logo present, at least the minimum size, with its clear space."
 
     def run(self, asset: AssetUnderCheck, context: CheckContext) -> CheckResult:

@@ -65,7 +65,10 @@ def strip_scale(frame: Frame, region: Box | None = None) -> TypeScale:
 
 
 def fit_stack(frame: Frame, spec: StackSpec, scale: TypeScale) -> Fitted[Arrangement] | None:
-    return frame.fit(lambda texts, sizes: stack(frame.book, frame.grid, spec, texts, sizes), scale)
+    """The copy stacked in ``spec.region``, the legal line (if any) at the region's foot."""
+    return frame.fit(
+        lambda texts, sizes, legal: stack(frame.book, frame.grid, spec, texts, sizes, legal), scale
+    )
 
 
 def fit_row(
@@ -76,7 +79,9 @@ def fit_row(
     protect: tuple[str, ...] = (),
 ) -> Fitted[Arrangement] | None:
     return frame.fit(
-        lambda texts, sizes: row(frame.book, frame.grid, region, texts, sizes, text_align), scale, protect
+        lambda texts, sizes, legal: row(frame.book, frame.grid, region, texts, sizes, text_align, legal),
+        scale,
+        protect,
     )
 
 

@@ -3,7 +3,8 @@
 - when the subject leaves a free band (above, below or beside it) big enough for the copy, the picture stays
   full-bleed and the copy sits in that band (a scrim only if contrast needs one);
 - otherwise the product is staged: a light brand ground, the picture as a rounded card at the end side
-  (landscape, square, billboard) or at the bottom (portrait, tall, skyscraper), the copy beside or above;
+  (landscape, square, billboard) or at the bottom (portrait, tall, skyscraper), the copy beside or above
+  (a legal line goes under the card there, at the foot of the ad);
 - strips: logo, headline and button in a row, with a product thumbnail at the end when there is room.
 The subject box comes from the visual engine's metadata when present, else from the pixels.
 """
@@ -53,6 +54,7 @@ def _stage(frame: Frame, claim: int) -> Fitted | None:  # type: ignore[type-arg]
     ground = frame.light() if frame.seed % 2 == 0 else frame.dark()
     frame.fill((0, 0, W, H), ground)
     radius = grid.unit * 3
+    foot = None
     if grid.shape in ("landscape", "square", "banner-wide"):
         edge = x0 + round((r - x0) * (0.5 if grid.shape == "square" else 0.55))
         card = (edge, t, r, b) if grid.shape != "banner-wide" else (edge, 0, W, H)
@@ -64,6 +66,9 @@ def _stage(frame: Frame, claim: int) -> Fitted | None:  # type: ignore[type-arg]
         card = (x0, edge, r, b if grid.shape != "tall" else H - grid.margin_y)
         text = (x0, t + claim, r, edge - grid.margin_y)
         anchor = "top" if grid.shape != "skyscraper" else "centre"
+        room = frame.legal_room(r - x0)
+        if room:  # the legal line at the foot of the ad, under the card
+            card, foot = (x0, edge, r, b - room), (x0, t, r, b)
     cl, ct, cr, cb = card
     picture = cover(frame.request.background.convert("RGB"), (cr - cl, cb - ct), focus_of(frame))
     full_bleed = grid.shape == "banner-wide"
@@ -76,6 +81,7 @@ def _stage(frame: Frame, claim: int) -> Fitted | None:  # type: ignore[type-arg]
         anchor=anchor,  # type: ignore[arg-type]
         max_lines={"headline": 4, "body": 3},
         measure={"headline": 1.0, "body": 1.0 if centre else 0.9},
+        foot=foot,
     )
     return fit_stack(frame, spec, frame.scale(3 if centre else 4.5, 0, 0.5))
 
