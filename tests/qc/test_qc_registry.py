@@ -22,7 +22,7 @@ def test_discover_finds_the_builtin_image_checks() -> None:
     assert {c.id for c in reg.per_asset()} >= IMAGE_CHECKS
     described = {d["id"]: d for d in reg.describe()}
     assert described["brand.palette"]["class"] == "assetline.qc.checks.palette.PaletteCheck"
-    assert reg.versions()["channel.spec"] == "1"
+    assert reg.versions()["channel.spec"] == "2"
 
 
 def test_each_registry_is_its_own_object() -> None:
