@@ -25,7 +25,9 @@ def wait_for_run(client: TestClient, env: ApiEnv, slug: str) -> dict[str, Any]:
     deadline = time.monotonic() + RUN_TIMEOUT
     while time.monotonic() < deadline:
         progress: dict[str, Any] = client.get(f"{API}/campaigns/{slug}/progress", headers=env.headers()).json()
-        if not progress["process_alive"]:
+        launch = progress.get("launch") or {}
+        # the process may already be gone (a zombie) a moment before its reaper records the exit code
+        if not progress["process_alive"] and launch.get("exit_code") is not None:
             return progress
         time.sleep(0.5)
     raise AssertionError(f"the run of {slug} did not finish in {RUN_TIMEOUT} s")
