@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -120,7 +121,11 @@ class VerifyReport:
                          + (" with its own credentials" if ing.has_provenance else ""))
         if self.qc:
             passed = sum(1 for r in self.qc if r.get("passed") is True)
-            lines.append(f"  QC: {passed}/{len(self.qc)} checks passed")
+            words = {"warn": "flagged", "fail": "failed", "na": "not applicable"}
+            others = Counter(words.get(str(r.get("status")), str(r.get("status") or "not passed"))
+                             for r in self.qc if r.get("passed") is not True)
+            rest = "".join(f", {n} {label}" for label, n in sorted(others.items()))
+            lines.append(f"  QC: {passed}/{len(self.qc)} checks passed{rest}")
         if self.review:
             approvals = [r for r in self.review if str(r.get("decision", "")).lower() in ("approved", "approve")]
             who = ", ".join(f"{r.get('who')} ({r.get('role')}, {r.get('at')})" for r in approvals)
