@@ -196,6 +196,17 @@ def demo(workspace: Workspace = Path("demo-workspace"), as_json: Json = False) -
         raise typer.Exit(1)
 
 
+def _invoked_as() -> str:
+    """How to call assetline again from here: `.venv/bin/assetline` after `make demo`, else `assetline`."""
+    import shutil
+    import sys
+
+    argv0 = Path(sys.argv[0])
+    if argv0.name == "assetline" and "/" in sys.argv[0] and not shutil.which("assetline"):
+        return sys.argv[0]
+    return "assetline"
+
+
 def _print_demo(demo: dict[str, Any], ws: Path) -> None:
     if not demo:
         return
@@ -206,9 +217,10 @@ def _print_demo(demo: dict[str, Any], ws: Path) -> None:
     reasons = sorted({r for d in demo["deliveries"] for r in d["reasons"]})
     for reason in reasons[:5]:
         console.print(f"  [yellow]licence gate:[/] {escape(reason)}")
+    exe = _invoked_as()
     if demo["sample_file"]:
-        console.print(f"Check a delivered file:  [bold]assetline verify {demo['sample_file']} -w {ws}[/]")
-    console.print(f"Review in the browser:  [bold]assetline serve -w {ws}[/]  then log in as "
+        console.print(f"Check a delivered file:  [bold]{exe} verify {demo['sample_file']} -w {ws}[/]")
+    console.print(f"Review in the browser:  [bold]{exe} serve -w {ws}[/]  then log in as "
                   f"{', '.join(demo['users'])} — password {demo['password']}")
 
 
