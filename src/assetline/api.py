@@ -14,9 +14,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
 
 from assetline.config import WORKSPACE_FILE, Settings, load_settings
 from assetline.engines.registry import EngineRegistry
@@ -28,6 +32,9 @@ from assetline.store.blobs import BlobStore
 from assetline.store.db import Database
 from assetline.store.doctor import DoctorReport, check_store
 from assetline.store.repositories import Repository
+
+if TYPE_CHECKING:
+    from assetline.access.roles import Actor
 
 EXAMPLE = "orbit-coffee"
 BRIEF_DIR = "brief"
@@ -207,31 +214,35 @@ def open_store(workspace: Path | str | None = None, create: bool = False,
     return settings, _open_store(settings)
 
 
+@contextmanager
+def _session(workspace: Path | str | None, create: bool = False,
+             **overrides: Any) -> Iterator[tuple[Settings, Session]]:
+    """Settings and one transaction on the workspace's store (see ``open_store``); the engine is disposed after."""
+    settings, db = open_store(workspace, create=create, **overrides)
+    try:
+        with db.session() as s:
+            yield settings, s
+    finally:
+        db.dispose()
+
+
 def add_user(email: str, role: str, name: str = "", password: str | None = None,
              workspace: Path | str | None = None, **overrides: Any) -> dict[str, Any]:
     from assetline.access.users import create_user
 
-    settings, db = open_store(workspace, create=True, **overrides)
-    try:
-        with db.session() as s:
-            user = create_user(s, settings.tenant, email, role, name=name, password=password)
-            return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
-                    "tenant": user.tenant_id}
-    finally:
-        db.dispose()
+    with _session(workspace, create=True, **overrides) as (settings, s):
+        user = create_user(s, settings.tenant, email, role, name=name, password=password)
+        return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
+                "tenant": user.tenant_id}
 
 
 def list_users(workspace: Path | str | None = None, **overrides: Any) -> list[dict[str, Any]]:
     from assetline.access.users import list_users as _list
 
-    settings, db = open_store(workspace, create=True, **overrides)
-    try:
-        with db.session() as s:
-            return [{"id": u.id, "email": u.email, "name": u.name, "role": u.role, "password": bool(u.password_hash),
-                     "disabled": u.disabled, "created_at": u.created_at.isoformat()}
-                    for u in _list(s, settings.tenant)]
-    finally:
-        db.dispose()
+    with _session(workspace, create=True, **overrides) as (settings, s):
+        return [{"id": u.id, "email": u.email, "name": u.name, "role": u.role, "password": bool(u.password_hash),
+                 "disabled": u.disabled, "created_at": u.created_at.isoformat()}
+                for u in _list(s, settings.tenant)]
 
 
 def create_api_token(email: str, name: str = "", workspace: Path | str | None = None,
@@ -239,52 +250,38 @@ def create_api_token(email: str, name: str = "", workspace: Path | str | None = 
     """A new token for ``email`` (any tenant: e-mails are unique). The secret is in the result, once."""
     from assetline.access.users import create_token
 
-    _, db = open_store(workspace, create=True, **overrides)
-    try:
-        with db.session() as s:
-            token = create_token(s, email, name=name)
-            return {"id": token.id, "token": token.token, "prefix": token.prefix, "user": token.user}
-    finally:
-        db.dispose()
+    with _session(workspace, create=True, **overrides) as (_, s):
+        token = create_token(s, email, name=name)
+        return {"id": token.id, "token": token.token, "prefix": token.prefix, "user": token.user}
 
 
 def list_api_tokens(workspace: Path | str | None = None, **overrides: Any) -> list[dict[str, Any]]:
     from assetline.access.users import list_tokens
     from assetline.store.models import User
 
-    settings, db = open_store(workspace, create=True, **overrides)
-    try:
-        with db.session() as s:
-            out = []
-            for t in list_tokens(s, settings.tenant):
-                user = s.get(User, t.user_id)
-                out.append({"id": t.id, "prefix": t.prefix, "user": user.email if user else "?", "name": t.name,
-                            "created_at": t.created_at.isoformat(),
-                            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-                            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None})
-            return out
-    finally:
-        db.dispose()
+    with _session(workspace, create=True, **overrides) as (settings, s):
+        out = []
+        for t in list_tokens(s, settings.tenant):
+            user = s.get(User, t.user_id)
+            out.append({"id": t.id, "prefix": t.prefix, "user": user.email if user else "?", "name": t.name,
+                        "created_at": t.created_at.isoformat(),
+                        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+                        "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None})
+        return out
 
 
 def revoke_api_token(token_id: int, workspace: Path | str | None = None, **overrides: Any) -> None:
     from assetline.access.users import revoke_token
 
-    settings, db = open_store(workspace, create=True, **overrides)
-    try:
-        with db.session() as s:
-            revoke_token(s, settings.tenant, token_id)
-    finally:
-        db.dispose()
+    with _session(workspace, create=True, **overrides) as (settings, s):
+        revoke_token(s, settings.tenant, token_id)
 
 
 # ---------------------------------------------------------------------- review from scripts
-def _actor_for(session: Any, email: str) -> Any:
-    from assetline.access.roles import Actor
-    from assetline.access.users import find_user
+def _actor_for(session: Session, email: str) -> Actor:
+    from assetline.access.users import actor_of, find_user
 
-    user = find_user(session, email)
-    return Actor(tenant_id=user.tenant_id, user_id=user.id, email=user.email, role=user.role, name=user.name)
+    return actor_of(find_user(session, email))
 
 
 def review_assets(campaign: str, as_user: str, status: str | None = None, workspace: Path | str | None = None,
@@ -292,21 +289,17 @@ def review_assets(campaign: str, as_user: str, status: str | None = None, worksp
     """The campaign's assets as ``as_user`` sees them (a client sees only what reached review)."""
     from assetline.review.service import BoardFilter, ReviewService
 
-    settings, db = open_store(workspace, **overrides)
-    try:
-        with db.session() as s:
-            service = ReviewService(s, _actor_for(s, as_user), BlobStore(settings.blob_dir))
-            out, page = [], 1
-            while True:
-                board = service.board(campaign, BoardFilter(status=status), page=page, per_page=200)
-                out += [{"id": a.id, "status": a.status, "concept": a.concept, "segment": a.segment,
-                         "format": a.format, "variant": a.variant, "revision": a.revision, "version": a.version,
-                         "qc_flags": a.qc_flags} for a in board.items]
-                if page >= board.pages:
-                    return out
-                page += 1
-    finally:
-        db.dispose()
+    with _session(workspace, **overrides) as (settings, s):
+        service = ReviewService(s, _actor_for(s, as_user), BlobStore(settings.blob_dir))
+        out, page = [], 1
+        while True:
+            board = service.board(campaign, BoardFilter(status=status), page=page, per_page=200)
+            out += [{"id": a.id, "status": a.status, "concept": a.concept, "segment": a.segment,
+                     "format": a.format, "variant": a.variant, "revision": a.revision, "version": a.version,
+                     "qc_flags": a.qc_flags} for a in board.items]
+            if page >= board.pages:
+                return out
+            page += 1
 
 
 def review_decide(asset_ids: list[int], decision: str, as_user: str, note: str = "",
@@ -314,17 +307,13 @@ def review_decide(asset_ids: list[int], decision: str, as_user: str, note: str =
     """Decide on assets as ``as_user``; per-asset outcome (decided ids, skipped with reasons)."""
     from assetline.review.service import ReviewService
 
-    settings, db = open_store(workspace, **overrides)
-    try:
-        with db.session() as s:
-            service = ReviewService(s, _actor_for(s, as_user), BlobStore(settings.blob_dir))
-            if decision == "request_changes" or len(asset_ids) == 1:
-                service.decide(asset_ids[0], decision, None, note)
-                return {"decided": [asset_ids[0]], "skipped": []}
-            result = service.bulk_decide(asset_ids, decision, note)
-            return {"decided": result.decided, "skipped": result.skipped}
-    finally:
-        db.dispose()
+    with _session(workspace, **overrides) as (settings, s):
+        service = ReviewService(s, _actor_for(s, as_user), BlobStore(settings.blob_dir))
+        if decision == "request_changes" or len(asset_ids) == 1:
+            service.decide(asset_ids[0], decision, None, note)
+            return {"decided": [asset_ids[0]], "skipped": []}
+        result = service.bulk_decide(asset_ids, decision, note)
+        return {"decided": result.decided, "skipped": result.skipped}
 
 
 # ---------------------------------------------------------------------- provenance and delivery
@@ -357,12 +346,8 @@ def lineage(asset_id: int, revision: int | None = None, workspace: Path | str | 
     """Inputs, engines, seeds, copy choices, QC and review decisions of one asset revision."""
     from assetline.provenance.lineage import build_lineage
 
-    settings, db = open_store(workspace, **overrides)
-    try:
-        with db.session() as s:
-            return build_lineage(s, settings.tenant, asset_id, revision)
-    finally:
-        db.dispose()
+    with _session(workspace, **overrides) as (settings, s):
+        return build_lineage(s, settings.tenant, asset_id, revision)
 
 
 def deliver(campaign: str, channel: str, out: Path | str, overwrite: bool = False, actor: str = "cli",
@@ -394,17 +379,13 @@ def audit_log(workspace: Path | str | None = None, kind: str | None = None, acto
 
     if not 1 <= limit <= 10_000:
         raise InvalidRequestError("limit must be between 1 and 10,000")
-    settings, db = open_store(workspace, create=True, **overrides)
-    try:
-        with db.session() as s:
-            query = select(Event).where(Event.tenant_id == settings.tenant)
-            if kind:
-                query = query.where(Event.kind.startswith(kind))
-            if actor:
-                query = query.where(Event.actor == actor.strip().lower())
-            rows = s.scalars(query.order_by(Event.id.desc()).limit(limit)).all()
-            return [{"id": e.id, "at": e.created_at.isoformat(), "kind": e.kind, "actor": e.actor,
-                     "asset_id": e.asset_id, "campaign_id": e.campaign_id, "from": e.from_status,
-                     "to": e.to_status, "reason": e.reason, "data": e.data} for e in rows]
-    finally:
-        db.dispose()
+    with _session(workspace, create=True, **overrides) as (settings, s):
+        query = select(Event).where(Event.tenant_id == settings.tenant)
+        if kind:
+            query = query.where(Event.kind.startswith(kind))
+        if actor:
+            query = query.where(Event.actor == actor.strip().lower())
+        rows = s.scalars(query.order_by(Event.id.desc()).limit(limit)).all()
+        return [{"id": e.id, "at": e.created_at.isoformat(), "kind": e.kind, "actor": e.actor,
+                 "asset_id": e.asset_id, "campaign_id": e.campaign_id, "from": e.from_status,
+                 "to": e.to_status, "reason": e.reason, "data": e.data} for e in rows]

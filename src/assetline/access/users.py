@@ -91,7 +91,8 @@ def revoke_token(session: Session, tenant_id: str, token_id: int) -> None:
     row.revoked_at = row.revoked_at or utcnow()
 
 
-def _actor(user: User) -> Actor:
+def actor_of(user: User) -> Actor:
+    """The acting identity of ``user`` (what permission checks and the audit trail use)."""
     return Actor(tenant_id=user.tenant_id, user_id=user.id, email=user.email, role=user.role, name=user.name)
 
 
@@ -104,7 +105,7 @@ def authenticate_token(session: Session, token: str) -> Actor:
     if user is None or user.disabled:
         raise AuthError("the token's user is disabled")
     row.last_used_at = utcnow()
-    return _actor(user)
+    return actor_of(user)
 
 
 def authenticate_password(session: Session, email: str, password: str, source: str = "") -> Actor | None:
@@ -119,4 +120,4 @@ def authenticate_password(session: Session, email: str, password: str, source: s
         return None
     session.add(Event(tenant_id=user.tenant_id, kind="auth.login", actor=user.email, reason="signed in",
                       data={"source": source}))
-    return _actor(user)
+    return actor_of(user)

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from assetline.access.roles import Actor
-from assetline.access.users import authenticate_token
+from assetline.access.users import actor_of
 from assetline.config import Settings
-from assetline.errors import AuthError
 from assetline.review.service import ReviewService
 from assetline.store.blobs import BlobStore
 from assetline.store.db import Database
@@ -47,13 +46,6 @@ SessionDep = Annotated[Session, Depends(db_session, scope="function")]
 its own write, and a failed commit becomes an error response instead of a lost write after a 200."""
 
 
-def api_actor(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
-    """The actor behind ``Authorization: Bearer <token>``."""
-    if not authorization or not authorization.lower().startswith("bearer "):
-        raise AuthError("missing bearer token", hint="send 'Authorization: Bearer <token>' (assetline token create)")
-    return authenticate_token(session, authorization.split(" ", 1)[1].strip())
-
-
 def session_actor(request: Request, session: Session) -> Actor | None:
     """The logged-in user of a browser session, or None."""
     uid = request.session.get(SESSION_USER)
@@ -63,7 +55,7 @@ def session_actor(request: Request, session: Session) -> Actor | None:
     if user is None or user.disabled:
         request.session.clear()
         return None
-    return Actor(tenant_id=user.tenant_id, user_id=user.id, email=user.email, role=user.role, name=user.name)
+    return actor_of(user)
 
 
 def csrf_token(request: Request) -> str:
