@@ -22,7 +22,7 @@ from assetline.access.roles import Actor
 from assetline.config import Settings
 from assetline.review.service import ReviewService
 from assetline.store.db import Database
-from assetline.store.models import Asset, Campaign
+from assetline.store.models import Asset
 from assetline.web.app import create_app
 from reviewkit import ReviewWorkspace
 
@@ -104,9 +104,5 @@ def prepare(ws: ReviewWorkspace, db_url: str | None, backend: str) -> ApiEnv:
 
 def sqlite_copy(template: ApiEnv, target: Path) -> ApiEnv:
     """A private copy of the SQLite workspace (its campaigns pointed at the copied briefs)."""
-    ws = template.ws.copy_to(target)
-    env = ApiEnv(ws, "sqlite", None, free=list(template.free), b_assets=list(template.b_assets))
-    with env.database().session() as s:
-        for campaign in s.scalars(select(Campaign)):
-            campaign.spec_path = campaign.spec_path.replace(str(template.ws.root), str(target))
-    return env
+    ws = template.ws.copy_to(target)  # copy_to also points the stored spec paths at the copied briefs
+    return ApiEnv(ws, "sqlite", None, free=list(template.free), b_assets=list(template.b_assets))

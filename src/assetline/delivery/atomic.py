@@ -22,19 +22,6 @@ def write_file(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def publish(tmp: Path, target: Path, overwrite: bool) -> None:
     """Rename the finished folder into place (replacing an old bundle only when ``overwrite``)."""
     if target.exists() and overwrite:

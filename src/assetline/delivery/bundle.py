@@ -35,9 +35,10 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from assetline.delivery import channels, contact_sheet, naming
-from assetline.delivery.atomic import fsync_dir, publish, write_file
+from assetline.delivery.atomic import publish, write_file
 from assetline.delivery.disclosure import DisclosureInfo, disclosure_context, render_disclosure
 from assetline.errors import DeliveryError
+from assetline.store.blobs import fsync_dir
 
 MANIFEST = "manifest.json"
 CONTACT_SHEET = "contact-sheet.pdf"

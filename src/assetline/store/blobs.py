@@ -47,7 +47,7 @@ class BlobStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         return sha
 
     def get(self, sha: str) -> bytes:
@@ -78,7 +78,8 @@ class BlobStore:
             yield from self.root.glob("??/??/.tmp-*")
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in ``path`` durable (no-op where the folder cannot be opened)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
