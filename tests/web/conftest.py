@@ -8,14 +8,13 @@ the modules; tests that write take their assets from ``ApiEnv.take()``, so they 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from apikit import ApiEnv, prepare, sqlite_copy
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
+from pgkit import temporary_schema
 from reviewkit import build_review_workspace
 
 PG_ENV = "ASSETLINE_TEST_DATABASE_URL"
@@ -32,22 +31,11 @@ def _postgres_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiEnv]:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"Postgres API tests skipped: {PG_ENV} is not set")
-    from sqlalchemy import create_engine
-
-    schema = f"t_web_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    try:
+    with temporary_schema(base, "t_web") as url:
         ws = build_review_workspace(tmp_path_factory.mktemp("web-pg") / "ws", db_url=url)
         env = prepare(ws, url, "postgres")
         yield env
         env.database().dispose()
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
