@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from assetline.errors import InvalidRequestError
 from assetline.review.direction import LAYOUTS
-from assetline.web.api.launcher import RunLauncher, pid_alive
+from assetline.web.runs import RunLauncher, pid_alive
 
 API = "/api/v1"
 RUN_TIMEOUT = 240

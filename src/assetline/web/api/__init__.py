@@ -3,7 +3,7 @@ its problem+json errors; see docs/api.md.
 
     me.py         GET /me
     campaigns.py  GET /campaigns, GET /campaigns/{slug}
-    runs.py       POST|GET /campaigns/{slug}/runs, GET /campaigns/{slug}/progress  (launcher.py starts them)
+    runs.py       POST|GET /campaigns/{slug}/runs, GET /campaigns/{slug}/progress  (web/runs.py starts them)
     assets.py     GET /campaigns/{slug}/assets, GET /assets/{id}[/file|/revisions|/history|/lineage|/qc|/variants]
     decisions.py  POST|GET /assets/{id}/decisions, POST /decisions/bulk, POST|GET /assets/{id}/comments
 """

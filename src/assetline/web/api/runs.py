@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Request, Response, status
 from assetline.access.roles import require
 from assetline.store.models import Event
 from assetline.web.api.deps import ServiceDep, Slug
-from assetline.web.api.launcher import Launch, RunLauncher
 from assetline.web.api.present import PREFIX, run_out
 from assetline.web.api.schemas import LaunchOut, Progress, RunHandle, RunOut, problems
 from assetline.web.context import state
+from assetline.web.runs import Launch, RunLauncher
 
 router = APIRouter(tags=["runs"])
 

@@ -12,12 +12,12 @@ from assetline.access.roles import require
 from assetline.errors import AssetlineError
 from assetline.review.service import ReviewService
 from assetline.store.models import Campaign, Event
-from assetline.web.api.launcher import Launch, RunLauncher
 from assetline.web.context import state
 from assetline.web.pages.deps import FormDep, PageSession, ServiceDep, Slug
 from assetline.web.pages.errors import PageRoute, is_htmx
 from assetline.web.pages.progress import RunProgress, run_progress
 from assetline.web.pages.templating import STATUS_ORDER, flash, render
+from assetline.web.runs import Launch, RunLauncher
 
 router = APIRouter(route_class=PageRoute)
 
@@ -43,7 +43,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def current_launch(request: Request, svc: ReviewService, campaign: Campaign) -> Launch | None:
-    """The latest run process started for the campaign from the web or the API (see web/api/launcher.py)."""
+    """The latest run process started for the campaign from the web or the API (see web/runs.py)."""
     return RunLauncher(state(request).settings).current(svc.actor.tenant_id, campaign.id)
 
 
