@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assetline.api import example_dir
+from reviewkit import ReviewWorkspace, build_review_workspace
 
 PG_ENV = "ASSETLINE_TEST_DATABASE_URL"
 
@@ -55,3 +56,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
     with temporary_schema(base) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def review_base(tmp_path_factory: pytest.TempPathFactory) -> ReviewWorkspace:
+    """The reviewed two-tenant workspace of tests/reviewkit.py, built once per session. Tests that write use
+    ``review_base.copy_to(path)``."""
+    return build_review_workspace(tmp_path_factory.mktemp("review-base") / "ws")

@@ -10,19 +10,14 @@ from typer.testing import CliRunner
 
 from assetline import api
 from assetline.cli.main import app
-from reviewkit import ReviewWorkspace, build_review_workspace
+from reviewkit import ReviewWorkspace
 
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> ReviewWorkspace:
-    return build_review_workspace(tmp_path_factory.mktemp("cli") / "ws")
-
-
 @pytest.fixture
-def ws(base: ReviewWorkspace, tmp_path: Path) -> ReviewWorkspace:
-    return base.copy_to(tmp_path / "ws")
+def ws(review_base: ReviewWorkspace, tmp_path: Path) -> ReviewWorkspace:
+    return review_base.copy_to(tmp_path / "ws")
 
 
 def cli(*args: str) -> tuple[int, str]:

@@ -18,14 +18,9 @@ from assetline.cli.main import app
 from assetline.delivery.bundle import read_bundle
 from assetline.errors import InvalidRequestError, NotFoundError
 from assetline.provenance.keys import init_keys
-from reviewkit import ReviewWorkspace, build_review_workspace
+from reviewkit import ReviewWorkspace
 
 REVIEWER = "reviewer@acme.example"
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> ReviewWorkspace:
-    return build_review_workspace(tmp_path_factory.mktemp("deliver") / "ws")
 
 
 def _restrict_licences(ws: ReviewWorkspace) -> None:
@@ -44,8 +39,8 @@ def _restrict_licences(ws: ReviewWorkspace) -> None:
 
 
 @pytest.fixture(scope="module")
-def delivered(base: ReviewWorkspace, tmp_path_factory: pytest.TempPathFactory) -> tuple[ReviewWorkspace, dict]:
-    ws = base.copy_to(tmp_path_factory.mktemp("delivered") / "ws")
+def delivered(review_base: ReviewWorkspace, tmp_path_factory: pytest.TempPathFactory) -> tuple[ReviewWorkspace, dict]:
+    ws = review_base.copy_to(tmp_path_factory.mktemp("delivered") / "ws")
     _restrict_licences(ws)
     waiting = [a["id"] for a in api.review_assets("acme-launch", REVIEWER, status="in_review", workspace=ws.root)]
     api.review_decide(waiting, "approve", REVIEWER, note="ok", workspace=ws.root)

@@ -19,12 +19,7 @@ from typing import Any
 import pytest
 from uikit import CHROMIUM, CHROMIUM_ARGS, LiveServer, serve
 
-from reviewkit import ReviewWorkspace, build_review_workspace
-
-
-@pytest.fixture(scope="session")
-def review_base(tmp_path_factory: pytest.TempPathFactory) -> ReviewWorkspace:
-    return build_review_workspace(tmp_path_factory.mktemp("review-base") / "ws")
+from reviewkit import ReviewWorkspace
 
 
 @pytest.fixture(scope="module")

@@ -16,17 +16,12 @@ from assetline.review.service import BoardFilter, ReviewService
 from assetline.store.blobs import BlobStore
 from assetline.store.db import Database
 from assetline.store.models import Asset, Decision, Event
-from reviewkit import ReviewWorkspace, build_review_workspace
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> ReviewWorkspace:
-    return build_review_workspace(tmp_path_factory.mktemp("reviewed") / "ws")
+from reviewkit import ReviewWorkspace
 
 
 @pytest.fixture
-def ws(base: ReviewWorkspace, tmp_path: Path) -> ReviewWorkspace:
-    return base.copy_to(tmp_path / "ws")
+def ws(review_base: ReviewWorkspace, tmp_path: Path) -> ReviewWorkspace:
+    return review_base.copy_to(tmp_path / "ws")
 
 
 @pytest.fixture

@@ -15,15 +15,14 @@ from apikit import ApiEnv, prepare, sqlite_copy
 from fastapi.testclient import TestClient
 
 from pgkit import temporary_schema
-from reviewkit import build_review_workspace
+from reviewkit import ReviewWorkspace, build_review_workspace
 
 PG_ENV = "ASSETLINE_TEST_DATABASE_URL"
 
 
 @pytest.fixture(scope="session")
-def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> ApiEnv:
-    ws = build_review_workspace(tmp_path_factory.mktemp("web") / "template")
-    return prepare(ws, None, "sqlite")
+def _sqlite_template(review_base: ReviewWorkspace, tmp_path_factory: pytest.TempPathFactory) -> ApiEnv:
+    return prepare(review_base.copy_to(tmp_path_factory.mktemp("web") / "template"), None, "sqlite")
 
 
 @pytest.fixture(scope="session")
