@@ -68,7 +68,8 @@ class Launch:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether ``pid`` is a live (not zombie) process that is an Assetline run."""
+    """Whether ``pid`` is an Assetline run that has not been reaped. A zombie counts as alive: it is a child of this
+    server whose reaper thread is about to record its exit code, and "gone, exit unknown" must never be reported."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -82,7 +83,7 @@ def pid_alive(pid: int) -> bool:
             cmdline = (proc / "cmdline").read_bytes()
         except (OSError, IndexError):
             return False
-        return state not in ("Z", "X") and b"assetline" in cmdline
+        return state != "X" and (state == "Z" or b"assetline" in cmdline)
     return True
 
 
