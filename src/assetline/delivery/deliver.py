@@ -49,6 +49,11 @@ ENGINE_WORDS = {
     "builtin.copy": "picks each text from the brief's copy templates by seeded, weighted choice (no AI model)",
     "builtin.visual": "draws backgrounds and treats licensed photos with procedural algorithms (no AI model)",
     "builtin.compose": "lays out copy, logo and button on a type grid with contrast rules (no AI model)",
+    "diffusion": "generates backgrounds (or extends a licensed product photo) with a diffusion model (trained AI "
+                 "model), keeping the areas for copy and logo calm",
+    "comfyui": "generates backgrounds with a ComfyUI workflow running trained AI models",
+    "llm.openai": "writes or translates the copy with a large language model (trained AI model), checked against "
+                  "the brand's voice rules",
 }
 CHECK_WORDS = {
     "brand.palette": "colours stay within the brand palette (CIEDE2000)",
@@ -152,8 +157,7 @@ def deliver_campaign(settings: Settings, campaign_slug: str, channel: str, out_d
                     result.watermark_skipped.append({"asset_id": asset.id, "reason": skipped})
                 items.append(item)
                 for st in lineage["steps"]:
-                    engines.setdefault(st["engine"], EngineUse(st["step"], st["engine"], st["engine_version"],
-                                                               ENGINE_WORDS.get(st["engine"], st["engine"])))
+                    engines.setdefault(st["engine"], _engine_use(st, inputs))
                 for r in lineage["qc"]:
                     checks.setdefault(r["check"], Counter())[r["status"]] += 1
         if not items:
@@ -207,6 +211,17 @@ def deliver_campaign(settings: Settings, campaign_slug: str, channel: str, out_d
         db.dispose()
 
 
+def _engine_use(step: dict[str, Any], inputs: list[LicensedInput]) -> EngineUse:
+    """How one engine took part, for the disclosure page: the trained models it ran and their licences."""
+    models = step.get("models") or []
+    model = ", ".join(f"{m['title']} ({m['role']}, sha256 {str(m['sha256'])[:12]})" for m in models) or None
+    licences = {i.ref: i.licence for i in inputs if i.role == "model"}
+    names = sorted({lic.name for m in models if (lic := licences.get(f"{m['role']}:{m['title']}")) is not None})
+    return EngineUse(step["step"], step["engine"], step["engine_version"],
+                     ENGINE_WORDS.get(step["engine"], step["engine"]), trained_model=model,
+                     model_licence=", ".join(names) or None)
+
+
 def _licence(loaded: LoadedCampaign, record: dict[str, Any]) -> Any:
     from assetline.spec.common import Licence
 
@@ -223,6 +238,9 @@ def _ingredient(loaded: LoadedCampaign, inp: LicensedInput) -> Ingredient:
         photo = kit.asset(inp.ref)
         ref_file = photo.file if photo else None
     licence = licence_record(inp)
+    if inp.role == "model":  # a trained model the engine ran: an input to the asset, recorded by reference
+        return Ingredient(f"model {inp.ref}", inp.sha256, "application/octet-stream", "model",
+                          relationship="inputTo", licence=licence)
     if ref_file is not None:
         path = loaded.brand.file(ref_file)
         data = path.read_bytes()

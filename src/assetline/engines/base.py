@@ -10,6 +10,7 @@ ones (see registry.py and docs/extending.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
@@ -23,6 +24,43 @@ from assetline.spec.formats import ChannelFormat
 Modality = Literal["copy", "visual", "compose"]
 Box = tuple[int, int, int, int]
 """(left, top, right, bottom) in pixels, right/bottom exclusive."""
+ProgressHook = Callable[[int, int], None]
+"""progress(done, total): called by long-running engines, e.g. once per denoising step."""
+
+
+# ---------------------------------------------------------------- models (trained engines)
+@dataclass(frozen=True)
+class ModelRef:
+    """A trained model (or workflow) an engine uses. Its ``sha256`` enters the content keys of every step the
+    engine runs, so changing the model re-renders exactly what it touched; provenance lists it as an ingredient."""
+
+    role: str
+    """'base' | 'lora' | 'controlnet' | 'vae' | 'workflow' | 'server-model'."""
+    title: str
+    """File or folder name, or the model name a server reports."""
+    sha256: str
+    """Fingerprint of the files (see engines/fingerprint.py), or of the name for a server-side model."""
+    licence: dict[str, Any] | None = None
+    weight: float | None = None
+    """LoRA weight (or ControlNet conditioning scale)."""
+
+
+# Optional class attributes an engine may declare (read with ``engine_trait``; defaults in brackets):
+#   settings_model: type[pydantic.BaseModel]  campaign `engines.settings.<id>` is validated with it   [None]
+#   path_fields: tuple[str, ...]               settings fields that are paths, relative to the campaign [()]
+#   trained: bool                              output comes from a trained model (provenance)           [False]
+#   uses_segment: bool                         visual engines: the prompt depends on the segment        [False]
+#   uses_layout: bool                          visual engines: wants the composer's reserved boxes      [False]
+#   uses_brand_voice: bool                     copy engines: the output depends on the kit's voice      [False]
+# and optional methods:
+#   models(settings) -> list[ModelRef]         trained models used (enter content keys and provenance)
+TRAIT_DEFAULTS: dict[str, Any] = {"settings_model": None, "path_fields": (), "trained": False,
+                                  "uses_segment": False, "uses_layout": False, "uses_brand_voice": False}
+
+
+def engine_trait(engine: Any, name: str) -> Any:
+    """An engine class's (or instance's) optional trait, or its default."""
+    return getattr(engine, name, TRAIT_DEFAULTS[name])
 
 
 # ---------------------------------------------------------------- copy
@@ -35,6 +73,10 @@ class CopyRequest:
     seed: int
     exclude: tuple[str, ...] = ()
     """Texts a reviewer rejected; the engine must not pick them again."""
+    brand: BrandKit | None = None
+    """The brand kit (voice, banned terms, disclaimers) for engines with ``uses_brand_voice``."""
+    settings: Any = None
+    """The engine's validated settings (an instance of its ``settings_model``), or None."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +112,15 @@ class VisualRequest:
     """The resolved photo file for style 'photo' (None otherwise)."""
     variation: int = 0
     """0 for the brief's own image; n > 0 when a reviewer asked for a new image n times (photos are reframed)."""
+    segment: Segment | None = None
+    """The audience segment, for engines with ``uses_segment`` (None otherwise: the visual is shared)."""
+    layout: str | None = None
+    reserved: tuple[Box, ...] = ()
+    """For engines with ``uses_layout``: where the composer will set the headline, body, CTA, legal line and
+    logo on this visual (padded boxes, physical pixels). Generated backgrounds keep these areas calm."""
+    settings: Any = None
+    """The engine's validated settings (an instance of its ``settings_model``), or None."""
+    progress: ProgressHook | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

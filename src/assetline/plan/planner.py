@@ -13,14 +13,23 @@ attempt n (``Plan.add_cell``): new compose seed, shifted copy draw, new keys.
 A visual depends on the concept's visual direction, palette, size and variant — not on the segment —
 so cells that differ only by segment share one visual step. Editing one concept's headline changes only
 that concept's copy keys, hence only its compose keys: exactly its cells re-render.
+
+Generative engines declare traits (engines/base.py) that widen their keys: ``uses_segment`` puts the segment
+into the visual key (the prompt names the audience), ``uses_layout`` makes the visual step depend on the
+cell's copy step (the composer's boxes for that copy become the calm areas of the generated background),
+``uses_brand_voice`` puts the kit's voice into the copy key. Every engine's validated settings (minus file
+paths) and the fingerprints of the models it uses enter its keys, so swapping a model or a LoRA re-renders
+exactly the steps that used it; the models are recorded in the step's lineage for provenance.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from assetline.engines.base import engine_trait
 from assetline.engines.registry import EngineRegistry
+from assetline.engines.settings import engine_models, engine_settings
 from assetline.plan.keys import content_key, derive_seed
 from assetline.plan.matrix import Cell, expand, guard
 from assetline.spec.campaign import Concept
@@ -122,8 +131,23 @@ class CellPlanner:
         self.loaded = loaded
         self.directions = {k: v for k, v in (directions or {}).items() if v}
         self.engines = c.engines
-        self.versions = {eid: registry.version(eid) for eid in (c.engines.copy_, c.engines.visual,
-                                                                 c.engines.compose)}
+        engine_ids = (c.engines.copy_, c.engines.visual, c.engines.compose)
+        self.versions = {eid: registry.version(eid) for eid in engine_ids}
+        self.traits: dict[str, dict[str, Any]] = {}
+        """Per engine: its trained/uses_* traits, its settings for keys (paths left out) and its models."""
+        for eid in engine_ids:
+            engine_cls = registry.classes[eid]
+            settings = engine_settings(loaded, engine_cls)
+            models = [asdict(m) for m in engine_models(registry.get(eid), settings)]
+            paths = set(engine_trait(engine_cls, "path_fields"))
+            keyed = {} if settings is None else {k: v for k, v in settings.model_dump(mode="json").items()
+                                                if k not in paths and not k.endswith("licence")}
+            self.traits[eid] = {
+                **{t: bool(engine_trait(engine_cls, t)) for t in ("trained", "uses_segment", "uses_layout",
+                                                                  "uses_brand_voice")},
+                "key": ({"settings": keyed} if settings is not None else {})
+                | ({"models": [{k: m[k] for k in ("role", "sha256", "weight")} for m in models]} if models else {}),
+                "models": models}
         self.checks = {"versions": dict(check_versions), "settings": c.qc.settings}
         # Hashes of every input file (memoised) and the brand parts that shape a render.
         self.file_hashes = {ref: file_sha256(path) for ref, path in loaded.brand.files.items()}
@@ -153,11 +177,15 @@ class CellPlanner:
         copy_params = {"copy": concept.copy_for(segment.language).model_dump(mode="json"),
                        "segment": segment.model_dump(mode="json"), "limits": fmt.text_limits.model_dump(),
                        "variant": copy_variant, "seed": c.seed, "exclude": exclude}
+        copy_traits = self.traits[engines.copy_]
+        if copy_traits["uses_brand_voice"]:
+            copy_params["voice"] = {"brand": kit.name, **kit.voice.model_dump(mode="json")}
+        copy_params.update(copy_traits["key"])
         copy_key = content_key("copy", engines.copy_, versions[engines.copy_], copy_params, {})
         copy_step = Step(copy_key, "copy", engines.copy_, versions[engines.copy_],
                          job={"concept": concept.id, "segment": segment.id, "format": fmt.id,
                               "variant": copy_variant, "seed": c.seed, "exclude": exclude},
-                         lineage={"params": copy_params})
+                         lineage={"params": copy_params, **_trained(copy_traits)})
 
         visual = concept.visual
         photo_inputs: dict[str, str] = {}
@@ -168,16 +196,31 @@ class CellPlanner:
         visual_seed = derive_seed(c.seed, concept.id, cell.variant, *([cell.key, "salt", salt] if salt else []))
         visual_params = {"visual": visual.model_dump(mode="json"), "palette": self.look["palette"],
                          "size": [fmt.width, fmt.height], "seed": visual_seed, **({"variation": salt} if salt else {})}
-        visual_key = content_key("visual", engines.visual, versions[engines.visual], visual_params,
-                                 photo_inputs)
-        visual_step = Step(visual_key, "visual", engines.visual, versions[engines.visual],
-                           job={"concept": concept.id, "width": fmt.width, "height": fmt.height,
-                                "seed": visual_seed, "photo": visual.photo, "variation": salt},
-                           lineage={"params": visual_params, "inputs": photo_inputs})
-
         layout = direction.get("layout") or choose_layout(concept, cell.variant)
         compose_seed = derive_seed(c.seed, cell.key, *([attempt] if attempt else []),
                                    *(["salt", salt] if salt else []))
+        visual_traits = self.traits[engines.visual]
+        visual_job: dict[str, Any] = {"concept": concept.id, "width": fmt.width, "height": fmt.height,
+                                      "seed": visual_seed, "photo": visual.photo, "variation": salt}
+        visual_inputs = dict(photo_inputs)
+        visual_deps: tuple[str, ...] = ()
+        if visual_traits["uses_segment"]:
+            visual_params["segment"] = segment.model_dump(mode="json")
+            visual_job["segment"] = segment.id
+        if visual_traits["uses_layout"]:  # the composer's boxes for this cell's copy stay calm
+            visual_params.update({"layout": layout, "look": self.look, "compose_seed": compose_seed,
+                                  "format": fmt.id})
+            visual_inputs.update({"copy": copy_key, **self.font_inputs, **self.logo_inputs})
+            visual_job.update({"layout": layout, "format": fmt.id, "segment": segment.id, "copy_key": copy_key,
+                               "compose_seed": compose_seed})
+            visual_deps = (copy_key,)
+        visual_params.update(visual_traits["key"])
+        visual_key = content_key("visual", engines.visual, versions[engines.visual], visual_params,
+                                 visual_inputs)
+        visual_step = Step(visual_key, "visual", engines.visual, versions[engines.visual], job=visual_job,
+                           deps=visual_deps,
+                           lineage={"params": visual_params, "inputs": visual_inputs, **_trained(visual_traits)})
+
         compose_params = {"layout": layout, "format": fmt.model_dump(mode="json"), "look": self.look,
                           "seed": compose_seed, "output": c.output.model_dump(mode="json"), "qc": self.checks,
                           "attempt": attempt, **steer}
@@ -193,6 +236,11 @@ class CellPlanner:
                             lineage={"params": compose_params, "inputs": compose_inputs})
         planned = PlannedCell(cell, copy_key, visual_key, compose_key, attempt)
         return planned, [copy_step, visual_step, compose_step]
+
+
+def _trained(traits: dict[str, Any]) -> dict[str, Any]:
+    """Lineage entries of a step made by a trained model: the flag and the models (with licences)."""
+    return {"trained": True, "models": traits["models"]} if traits["trained"] else {}
 
 
 def _without_licences(value: Any) -> Any:

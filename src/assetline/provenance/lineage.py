@@ -1,7 +1,8 @@
 """Lineage of one asset revision: what went in, what made it, what checked it, who decided.
 
     inputs     every input file used (photos, logos placed, fonts used) with its sha256 and current licence
-    steps      copy, visual and compose: engine id + version, seed, parameters, content key
+    steps      copy, visual and compose: engine id + version, seed, parameters, content key; for steps made by a
+               trained model (``trained``), the models used (base, LoRA, ControlNet …) with fingerprints and licences
     copy       the texts chosen, the templates they came from, what reviewers excluded
     qc         every gate result stored with the render
     review     decisions and comments on this revision (who, role, when, note)
@@ -25,8 +26,6 @@ from assetline.spec.common import Licence
 from assetline.spec.loader import LoadedCampaign, licensed_inputs, load_campaign
 from assetline.store.models import Artifact, Asset, AssetRevision, Campaign, Comment, Decision
 from assetline.store.repositories import Repository
-
-TRAINED_ENGINE_MARKERS = ("diffusion", "sd", "llm", "openai", "comfy", "flux", "lora")
 
 
 @dataclass(frozen=True)
@@ -66,8 +65,9 @@ def used_inputs(render: Artifact, visual: Artifact | None, loaded: LoadedCampaig
     out: list[InputRecord] = []
     if visual is not None:
         for key, sha in ((visual.meta.get("lineage") or {}).get("inputs") or {}).items():
-            _, ref = key.split(":", 1)
-            out.append(InputRecord("photo", ref, sha, lic.get(("asset", ref))))
+            if key.startswith("photo:"):
+                ref = key.split(":", 1)[1]
+                out.append(InputRecord("photo", ref, sha, lic.get(("asset", ref))))
     for key, sha in inputs.items():
         if key.startswith("logo:") and key[5:] in placed_logos:
             out.append(InputRecord("logo", key[5:], sha, lic.get(("logo", key[5:]))))
@@ -76,10 +76,21 @@ def used_inputs(render: Artifact, visual: Artifact | None, loaded: LoadedCampaig
     return out
 
 
-def uses_trained_model(engine_ids: list[str]) -> bool:
-    """Whether any engine is a trained generative model (built-in engines are procedural)."""
-    return any(not e.startswith("builtin.") and any(m in e.lower() for m in TRAINED_ENGINE_MARKERS)
-               for e in engine_ids)
+def used_models(steps: list[Artifact]) -> list[InputRecord]:
+    """The trained models (base, LoRA, ControlNet, workflow, server model) the steps recorded, as inputs with
+    their licence records (None when the settings gave none: the licence gate then withholds the asset)."""
+    out: list[InputRecord] = []
+    for art in steps:
+        for model in (art.meta.get("lineage") or {}).get("models") or []:
+            licence = model.get("licence")
+            out.append(InputRecord("model", f"{model['role']}:{model['title']}", model["sha256"],
+                                   Licence.model_validate(licence) if licence else None))
+    return out
+
+
+def uses_trained_model(steps: list[dict[str, Any]]) -> bool:
+    """Whether any step was made by an engine that declares ``trained`` (built-in engines are procedural)."""
+    return any(s.get("trained") for s in steps)
 
 
 def build_lineage(session: Session, tenant_id: str, asset_id: int, revision: int | None = None,
@@ -102,8 +113,9 @@ def build_lineage(session: Session, tenant_id: str, asset_id: int, revision: int
     step_inputs = (render.meta.get("lineage") or {}).get("inputs") or {}
     upstream = repo.artifacts_by_keys([k for k in (step_inputs.get("copy"), step_inputs.get("visual")) if k])
     copy_art, visual_art = upstream.get(step_inputs.get("copy", "")), upstream.get(step_inputs.get("visual", ""))
-    steps = [_step(a) for a in (copy_art, visual_art, render) if a is not None]
-    inputs = used_inputs(render, visual_art, loaded)
+    made_by = [a for a in (copy_art, visual_art, render) if a is not None]
+    steps = [_step(a) for a in made_by]
+    inputs = used_inputs(render, visual_art, loaded) + used_models(made_by)
     decisions = session.scalars(select(Decision).where(Decision.tenant_id == tenant_id, Decision.asset_id == asset.id,
                                                        Decision.revision == rev).order_by(Decision.id)).all()
     comments = session.scalars(select(Comment).where(Comment.tenant_id == tenant_id, Comment.asset_id == asset.id,
@@ -122,7 +134,7 @@ def build_lineage(session: Session, tenant_id: str, asset_id: int, revision: int
         "inputs": [{"role": i.role, "ref": i.ref, "sha256": i.sha256,
                     "licence": i.licence.model_dump(mode="json") if i.licence else None} for i in inputs],
         "steps": steps,
-        "uses_trained_model": uses_trained_model([s["engine"] for s in steps]),
+        "uses_trained_model": uses_trained_model(steps),
         "copy": {"fields": render.meta.get("copy") or {}, "language": render.meta.get("language"),
                  "excluded": copy_params.get("exclude", []),
                  "choices": (copy_art.meta.get("choices") if copy_art else None)},
@@ -138,7 +150,13 @@ def build_lineage(session: Session, tenant_id: str, asset_id: int, revision: int
 
 
 def _step(art: Artifact) -> dict[str, Any]:
-    params = (art.meta.get("lineage") or {}).get("params") or {}
-    return {"step": art.step, "engine": art.engine_id, "engine_version": art.engine_version,
-            "content_key": art.content_key, "seed": params.get("seed"), "sha256": art.blob_sha,
-            "seconds": art.meta.get("seconds")}
+    lineage = art.meta.get("lineage") or {}
+    params = lineage.get("params") or {}
+    out = {"step": art.step, "engine": art.engine_id, "engine_version": art.engine_version,
+           "content_key": art.content_key, "seed": params.get("seed"), "sha256": art.blob_sha,
+           "seconds": art.meta.get("seconds")}
+    if lineage.get("trained"):
+        out["trained"] = True
+        out["models"] = [{k: m.get(k) for k in ("role", "title", "sha256", "weight")}
+                         for m in lineage.get("models") or []]
+    return out

@@ -281,6 +281,8 @@ class Runner:
                     job = {**step.job, "copy_blob": done[step.job["copy_key"]][1],
                            "visual_blob": done[step.job["visual_key"]][1]}
                     step = dataclasses.replace(step, job=job)
+                elif step.deps:  # e.g. a layout-aware visual reads its cell's copy
+                    step = dataclasses.replace(step, job={**step.job, "blobs": {d: done[d][1] for d in step.deps}})
                 running[executor.submit(step)] = step
 
         def fail_downstream(key: str, error: str) -> None:

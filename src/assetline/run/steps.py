@@ -9,14 +9,24 @@ from __future__ import annotations
 import io
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
-from assetline.engines.base import ComposeRequest, CopyRequest, CopyResult, VisualRequest
+from assetline.engines.base import (
+    Box,
+    ComposeRequest,
+    CopyRequest,
+    CopyResult,
+    ProgressHook,
+    VisualRequest,
+    engine_trait,
+)
 from assetline.engines.registry import EngineRegistry
+from assetline.engines.settings import engine_settings
 from assetline.errors import AssetlineError
 from assetline.plan.planner import Step
 from assetline.qc.base import AssetUnderCheck, CheckContext
@@ -34,6 +44,8 @@ class WorkerContext:
     blobs: BlobStore
     registry: EngineRegistry = field(default_factory=EngineRegistry.discover)
     checks: CheckRegistry = field(default_factory=CheckRegistry.discover)
+    progress: Callable[[str, int, int], None] | None = None
+    """progress(step key, done, total) for engines that report steps (denoising); None: not reported."""
 
     def __post_init__(self) -> None:
         c = self.loaded.campaign
@@ -41,6 +53,30 @@ class WorkerContext:
         self.segments = {x.id: x for x in c.segments}
         self.formats = {f.id: f for f in self.loaded.formats}
         self._check_context: CheckContext | None = None
+        self._settings: dict[str, Any] = {}
+
+    def settings(self, engine_id: str) -> Any:
+        """The engine's validated settings for this campaign (validated once per worker)."""
+        if engine_id not in self._settings:
+            self._settings[engine_id] = engine_settings(self.loaded, self.registry.classes[engine_id])
+        return self._settings[engine_id]
+
+    def progress_hook(self, step: Step) -> ProgressHook | None:
+        report = self.progress
+        if report is None:
+            return None
+        return lambda done, total: report(step.key, done, total)
+
+    def fonts(self) -> dict[str, Path]:
+        """The kit's resolved font files by role (and by script)."""
+        typo, brand = self.loaded.brand.kit.typography, self.loaded.brand
+        fonts = {"headline": brand.file(typo.headline.file), "body": brand.file(typo.body.file)}
+        fonts["cta"] = brand.file(typo.cta.file) if typo.cta else fonts["body"]
+        fonts.update({script: brand.file(font.file) for script, font in typo.scripts.items()})
+        return fonts
+
+    def logos(self) -> dict[str, Path]:
+        return {lg.id: self.loaded.brand.file(lg.file) for lg in self.loaded.brand.kit.logos}
 
     @property
     def check_context(self) -> CheckContext:
@@ -98,7 +134,7 @@ def _copy(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]]:
     result: CopyResult = engine.generate(CopyRequest(
         concept=ctx.concepts[job["concept"]], segment=ctx.segments[job["segment"]],
         format=ctx.formats[job["format"]], variant=job["variant"], seed=job["seed"],
-        exclude=tuple(job["exclude"])))
+        exclude=tuple(job["exclude"]), brand=ctx.loaded.brand.kit, settings=ctx.settings(step.engine_id)))
     payload = asdict(result)
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
     return data, "application/json", {"fields": result.fields, "language": result.language}
@@ -112,32 +148,56 @@ def _visual(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]]
         asset = ctx.loaded.brand.kit.asset(job["photo"])
         assert asset is not None
         photo = ctx.loaded.brand.file(asset.file)
-    result = engine.generate(VisualRequest(brand=ctx.loaded.brand.kit, concept=ctx.concepts[job["concept"]],
-                                           width=job["width"], height=job["height"], seed=job["seed"],
-                                           photo=photo, variation=job.get("variation", 0)))
+    reserved: tuple[Box, ...] = ()
+    layout = job.get("layout")
+    if engine_trait(engine, "uses_layout") and job.get("copy_key"):
+        layout, reserved = _reserve(step, ctx)
+    segment = ctx.segments.get(job["segment"]) if job.get("segment") else None
+    result = engine.generate(VisualRequest(
+        brand=ctx.loaded.brand.kit, concept=ctx.concepts[job["concept"]], width=job["width"], height=job["height"],
+        seed=job["seed"], photo=photo, variation=job.get("variation", 0), segment=segment, layout=layout,
+        reserved=reserved, settings=ctx.settings(step.engine_id), progress=ctx.progress_hook(step)))
     meta = _jsonable(result.metadata)
+    if reserved:
+        meta["reserved"] = {"layout": layout, "boxes": [list(b) for b in reserved]}
+    if result.image.size != (job["width"], job["height"]):
+        raise AssetlineError(f"engine {step.engine_id} returned {result.image.width}×{result.image.height}, "
+                             f"not the requested {job['width']}×{job['height']}")
     return lossless_intermediate(result.image, meta), "image/png", {"visual": meta}
+
+
+def _reserve(step: Step, ctx: WorkerContext) -> tuple[str, tuple[Box, ...]]:
+    """The layout and the boxes where the composer will put this cell's copy, CTA, legal line and logo
+    (see compose/reserve.py)."""
+    from assetline.engines.compose.reserve import reserve  # local: only layout-aware engines need it
+
+    job, kit = step.job, ctx.loaded.brand.kit
+    copy = CopyResult(**json.loads(ctx.blobs.get(job["blobs"][job["copy_key"]])))
+    fmt = ctx.formats[job["format"]]
+    compose = ctx.registry.get(ctx.loaded.campaign.engines.compose, "compose")
+    found = reserve(compose, kit, fmt, copy, job.get("layout"), ctx.fonts(), ctx.logos(),
+                    tuple(kit.voice.disclaimers_for(job.get("segment"), copy.language)), job.get("compose_seed", 0))
+    return found.layout, found.boxes
 
 
 def _compose(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]]:
     job = step.job
-    kit, brand = ctx.loaded.brand.kit, ctx.loaded.brand
+    kit = ctx.loaded.brand.kit
     fmt = ctx.formats[job["format"]]
     engine = ctx.registry.get(step.engine_id, "compose")
     copy_blob, visual_blob = job["copy_blob"], job["visual_blob"]
     copy = CopyResult(**json.loads(ctx.blobs.get(copy_blob)))
     background = Image.open(io.BytesIO(ctx.blobs.get(visual_blob)))
     background.load()
-    typo = kit.typography
-    fonts = {"headline": brand.file(typo.headline.file), "body": brand.file(typo.body.file)}
-    fonts["cta"] = brand.file(typo.cta.file) if typo.cta else fonts["body"]
-    fonts.update({script: brand.file(font.file) for script, font in typo.scripts.items()})
-    logos = {lg.id: brand.file(lg.file) for lg in kit.logos}
+    fonts, logos = ctx.fonts(), ctx.logos()
     # The legal line: the kit's required disclaimers for this segment and the copy's language.
     legal = tuple(kit.voice.disclaimers_for(job.get("segment"), copy.language))
+    background_meta = json.loads(background.info.get("assetline", "{}"))
+    # A background generated around reserved areas is composed with the layout it was generated for.
+    layout = job["layout"] or (background_meta.get("reserved") or {}).get("layout")
     result = engine.compose(ComposeRequest(
         brand=kit, format=fmt, copy=copy, background=background.convert("RGB"),
-        background_meta=json.loads(background.info.get("assetline", "{}")), layout=job["layout"], fonts=fonts,
+        background_meta=background_meta, layout=layout, fonts=fonts,
         logos=logos, seed=job["seed"], legal=legal))
     data, media, encoding = encode_for_channel(result.image, fmt, ctx.loaded.campaign.output)
     meta = {"layout": result.layout, "elements": [_jsonable(asdict(e)) for e in result.elements],

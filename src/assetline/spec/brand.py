@@ -93,8 +93,12 @@ class Imagery(SpecModel):
     style: Literal["photo", "gradient", "mesh", "pattern", "texture"] = "photo"
     prompt: str = ""
     negative_prompt: str = ""
+    model: str | None = Field(default=None, description="The brand's base model for diffusion engines: a diffusers "
+                                                       "folder or a single-file checkpoint, relative to the kit.")
+    model_licence: Licence | None = Field(default=None, description="Licence of the base model.")
     lora: str | None = Field(default=None, description="The brand's LoRA (a model file) for diffusion engines.")
     lora_licence: Licence | None = Field(default=None, description="Licence of the LoRA and of its training data.")
+    lora_weight: float = Field(default=0.8, ge=0, le=2, description="How strongly the LoRA is applied.")
 
 
 class InputAsset(SpecModel):

@@ -63,6 +63,9 @@ class EngineChoice(SpecModel):
     copy_: str = Field(default="builtin.copy", alias="copy")
     visual: str = "builtin.visual"
     compose: str = "builtin.compose"
+    settings: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per engine id, that engine's settings (model folder, server URL, "
+                                          "steps …); see docs/engines.md. Paths are relative to this file.")
 
 
 class OutputOptions(SpecModel):

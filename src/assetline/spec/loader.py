@@ -25,6 +25,8 @@ class LoadedBrand:
     path: Path
     files: dict[str, Path] = field(default_factory=dict)
     """Every file reference in the kit → the resolved file."""
+    models: dict[str, Path] = field(default_factory=dict)
+    """'model' and 'lora' (the kit's imagery.model / imagery.lora) → the resolved file or folder."""
 
     def file(self, ref: str) -> Path:
         return self.files[ref]
@@ -64,6 +66,8 @@ def licensed_inputs(kit: BrandKit) -> list[tuple[tuple[Any, ...], str, str, Lice
     out += [(("typography", "scripts", k), "font", f.file, f.licence) for k, f in typo.scripts.items()]
     out += [(("logos", i), "logo", lg.id, lg.licence) for i, lg in enumerate(kit.logos)]
     out += [(("assets", i), a.kind, a.id, a.licence) for i, a in enumerate(kit.assets)]
+    if kit.imagery.model:
+        out.append((("imagery", "model"), "model", kit.imagery.model, kit.imagery.model_licence))
     if kit.imagery.lora:
         out.append((("imagery", "lora"), "model", kit.imagery.lora, kit.imagery.lora_licence))
     return out
@@ -81,13 +85,24 @@ def load_brand_kit(path: Path | str) -> LoadedBrand:
         except UnresolvedFile as exc:
             raise SpecError(str(exc), location=locate(path, data, loc),
                             hint="paths are relative to the brand kit file") from None
+    models: dict[str, Path] = {}
+    for role in ("model", "lora"):
+        ref = getattr(kit.imagery, role)
+        if ref:
+            model_path = Path(ref).expanduser()
+            model_path = model_path if model_path.is_absolute() else path.parent / model_path
+            if not model_path.exists():
+                raise SpecError(f"imagery.{role} not found: {model_path}",
+                                location=locate(path, data, ("imagery", role)),
+                                hint="a diffusers folder or a .safetensors/.ckpt file, relative to the brand kit")
+            models[role] = model_path.resolve()
     if not kit.licensing.allow_unlicensed:
         for loc, role, ref, licence in licensed_inputs(kit):
             if licence is None:
                 raise SpecError(f"{role} '{ref}' has no licence record", location=locate(path, data, loc),
                                 hint="add `licence: {owner: …, name: …, terms: …}`, or set "
                                      "`licensing: {allow_unlicensed: true}` (delivery then withholds its assets)")
-    return LoadedBrand(kit=kit, path=path.resolve(), files=files)
+    return LoadedBrand(kit=kit, path=path.resolve(), files=files, models=models)
 
 
 def load_campaign(path: Path | str) -> LoadedCampaign:

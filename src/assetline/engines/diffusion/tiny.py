@@ -1,0 +1,99 @@
+"""Tiny random Stable Diffusion models, built locally: for tests, benchmarks and trying the wiring without weights.
+
+Nothing is downloaded. The pipeline has the real architecture (CLIP text encoder + tokenizer, UNet2DCondition,
+AutoencoderKL, a real scheduler) at toy sizes, so every diffusers code path runs, in milliseconds per step::
+
+    from assetline.engines.diffusion.tiny import save_tiny_sd
+    folder = save_tiny_sd("models/tiny-sd", seed=0)              # a diffusers folder
+    save_tiny_controlnet(folder, "models/tiny-controlnet")         # a ControlNet made from its UNet
+
+The images it makes are noise-like: they exercise the engine, they are not meant to look good.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from assetline.engines.diffusion.imports import require_diffusion
+
+TINY_VOCAB_WORDS = (
+    "a", "an", "the", "photo", "of", "coffee", "cup", "bold", "warm", "light", "product", "studio", "brand", "blue",
+    "red", "green", "orange", "yellow", "soft", "background", "calm", "clean", "modern", "poster", "shot", "on",
+    "with", "and", "in", "for", "no", "text", "logo", "blurry", "low", "quality", "city", "style",
+)
+
+
+def _write_tokenizer(folder: Path) -> None:
+    """A byte-level BPE vocabulary small enough for the toy text encoder (vocab.json + merges.txt)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab: dict[str, int] = {"<|startoftext|>": 0, "<|endoftext|>": 1, "!": 2}
+    for ch in "abcdefghijklmnopqrstuvwxyz0123456789.,-'":
+        vocab.setdefault(ch, len(vocab))
+        vocab.setdefault(ch + "</w>", len(vocab))
+    for word in TINY_VOCAB_WORDS:
+        vocab.setdefault(word + "</w>", len(vocab))
+    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    (folder / "merges.txt").write_text("#version: 0.2\n", encoding="utf-8")
+
+
+def tiny_sd_components(seed: int = 0) -> dict[str, Any]:
+    """The components of a tiny random StableDiffusionPipeline (torch seeded with ``seed``)."""
+    require_diffusion()
+    import tempfile
+
+    import torch
+    from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    torch.manual_seed(seed)
+    unet = UNet2DConditionModel(
+        block_out_channels=(4, 8), layers_per_block=1, sample_size=8, in_channels=4, out_channels=4,
+        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"), up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
+        cross_attention_dim=32, norm_num_groups=2, attention_head_dim=2)
+    torch.manual_seed(seed)
+    vae = AutoencoderKL(
+        block_out_channels=(4, 8), in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 2,
+        up_block_types=("UpDecoderBlock2D",) * 2, latent_channels=4, norm_num_groups=2, sample_size=32)
+    torch.manual_seed(seed)
+    text_encoder = CLIPTextModel(CLIPTextConfig(
+        bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=32, intermediate_size=37, layer_norm_eps=1e-05,
+        num_attention_heads=4, num_hidden_layers=2, vocab_size=256, max_position_embeddings=77))
+    with tempfile.TemporaryDirectory() as tmp:
+        _write_tokenizer(Path(tmp))
+        tokenizer = CLIPTokenizer.from_pretrained(tmp, model_max_length=77)
+    scheduler = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
+                              clip_sample=False, set_alpha_to_one=False)
+    return {"unet": unet, "vae": vae, "text_encoder": text_encoder, "tokenizer": tokenizer,
+            "scheduler": scheduler, "safety_checker": None, "feature_extractor": None,
+            "requires_safety_checker": False}
+
+
+def save_tiny_sd(folder: Path | str, seed: int = 0) -> Path:
+    """Write a tiny random Stable Diffusion model as a diffusers folder; returns the folder."""
+    require_diffusion()
+    from diffusers import StableDiffusionPipeline
+
+    folder = Path(folder)
+    pipe = StableDiffusionPipeline(**tiny_sd_components(seed))
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
+def save_tiny_controlnet(sd_folder: Path | str, folder: Path | str, seed: int = 1) -> Path:
+    """A ControlNet built from the tiny model's UNet, with its zero-initialised output layers randomised (a fresh
+    ControlNet would change nothing until trained); written as a diffusers folder."""
+    require_diffusion()
+    import torch
+    from diffusers import ControlNetModel, UNet2DConditionModel
+
+    unet = UNet2DConditionModel.from_pretrained(Path(sd_folder) / "unet")
+    controlnet = ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=(16, 32))
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for block in [*controlnet.controlnet_down_blocks, controlnet.controlnet_mid_block]:
+            block.weight.copy_(torch.randn(block.weight.shape, generator=generator) * 0.5)
+    folder = Path(folder)
+    controlnet.save_pretrained(folder, safe_serialization=True)
+    return folder
