@@ -28,12 +28,13 @@ from typing import Any
 
 from assetline.config import Settings
 from assetline.engines.registry import EngineRegistry
+from assetline.engines.settings import engine_settings
 from assetline.plan.planner import Plan, Step, build_plan
 from assetline.qc.registry import CheckRegistry
 from assetline.run.executors import Executor, InlineExecutor, LocalExecutor
 from assetline.run.faults import CrashPlan
 from assetline.run.gate import PRE_REVIEW, QCGate
-from assetline.run.steps import StepOutput
+from assetline.run.steps import StepOutput, batch_size
 from assetline.spec.loader import LoadedCampaign, load_campaign
 from assetline.store.blobs import BlobStore
 from assetline.store.db import Database
@@ -44,6 +45,8 @@ ProgressFn = Callable[[str, int, int], None]
 
 COMMIT_EVERY = 32
 COMMIT_SECONDS = 0.5
+PROGRESS_SECONDS = 0.25
+"""How often the runner reports engines' own progress (denoising steps) while it waits for results."""
 
 
 @dataclass
@@ -106,6 +109,8 @@ class Runner:
         self.crash = CrashPlan.from_env()
         self.executed: set[str] = set()
         """Keys of the steps this runner executed (as opposed to found already done)."""
+        self.batch_sizes: dict[str, int] = {}
+        """Visual engine id → how many ready steps go to it in one call (engines with ``generate_batch``)."""
 
     def _executor(self, loaded: LoadedCampaign) -> Executor:
         if self.settings.executor == "inline":
@@ -119,6 +124,9 @@ class Runner:
         registry = EngineRegistry.discover()
         checks = CheckRegistry.discover()
         plan = build_plan(loaded, registry, self.settings.max_cells, checks.versions())  # bad input stops here
+        visual_id = loaded.campaign.engines.visual
+        self.batch_sizes = {visual_id: batch_size(registry.get(visual_id),
+                                                  engine_settings(loaded, registry.classes[visual_id]))}
         db = Database(self.settings.db_url)
         db.migrate()
         directions = self._directions(db, loaded.campaign.id)
@@ -272,6 +280,7 @@ class Runner:
         total, finished, render_seconds = len(todo), 0, 0.0
 
         def submit_ready(keys: list[str]) -> None:
+            batches: dict[str, list[Step]] = defaultdict(list)
             for key in keys:
                 step = waiting.get(key)
                 if step is None or not all(d in done for d in step.deps):
@@ -283,7 +292,16 @@ class Runner:
                     step = dataclasses.replace(step, job=job)
                 elif step.deps:  # e.g. a layout-aware visual reads its cell's copy
                     step = dataclasses.replace(step, job={**step.job, "blobs": {d: done[d][1] for d in step.deps}})
+                if step.kind == "visual" and self.batch_sizes.get(step.engine_id, 1) > 1:
+                    batches[step.engine_id].append(step)
+                    continue
                 running[executor.submit(step)] = step
+            for engine_id, steps in batches.items():  # batching engines: one call per batch_size ready steps
+                size = self.batch_sizes[engine_id]
+                for i in range(0, len(steps), size):
+                    chunk = steps[i:i + size]
+                    for future, step in zip(executor.submit_batch(chunk), chunk, strict=True):
+                        running[future] = step
 
         def fail_downstream(key: str, error: str) -> None:
             for dep_key in dependents.get(key, []):
@@ -298,7 +316,9 @@ class Runner:
         submit_ready(list(waiting))
         self.progress("render", 0, total)
         while running:
-            completed, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            completed, _ = wait(list(running), timeout=PROGRESS_SECONDS, return_when=FIRST_COMPLETED)
+            for _key, step_done, step_total in executor.progress_events()[-1:]:
+                self.progress(f"render (denoising {step_done}/{step_total})", finished, total)
             newly_done: list[str] = []
             for fut in completed:
                 step = running.pop(fut)

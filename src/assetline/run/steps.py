@@ -23,6 +23,7 @@ from assetline.engines.base import (
     CopyResult,
     ProgressHook,
     VisualRequest,
+    VisualResult,
     engine_trait,
 )
 from assetline.engines.registry import EngineRegistry
@@ -141,8 +142,13 @@ def _copy(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]]:
 
 
 def _visual(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]]:
-    job = step.job
     engine = ctx.registry.get(step.engine_id, "visual")
+    request = _visual_request(step, ctx, engine)
+    return _visual_output(step, request, engine.generate(request))
+
+
+def _visual_request(step: Step, ctx: WorkerContext, engine: Any) -> VisualRequest:
+    job = step.job
     photo: Path | None = None
     if job["photo"]:
         asset = ctx.loaded.brand.kit.asset(job["photo"])
@@ -153,17 +159,57 @@ def _visual(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]]
     if engine_trait(engine, "uses_layout") and job.get("copy_key"):
         layout, reserved = _reserve(step, ctx)
     segment = ctx.segments.get(job["segment"]) if job.get("segment") else None
-    result = engine.generate(VisualRequest(
+    return VisualRequest(
         brand=ctx.loaded.brand.kit, concept=ctx.concepts[job["concept"]], width=job["width"], height=job["height"],
         seed=job["seed"], photo=photo, variation=job.get("variation", 0), segment=segment, layout=layout,
-        reserved=reserved, settings=ctx.settings(step.engine_id), progress=ctx.progress_hook(step)))
+        reserved=reserved, settings=ctx.settings(step.engine_id), progress=ctx.progress_hook(step))
+
+
+def _visual_output(step: Step, request: VisualRequest, result: VisualResult) -> tuple[bytes, str, dict[str, Any]]:
     meta = _jsonable(result.metadata)
-    if reserved:
-        meta["reserved"] = {"layout": layout, "boxes": [list(b) for b in reserved]}
-    if result.image.size != (job["width"], job["height"]):
+    if request.reserved:
+        meta["reserved"] = {"layout": request.layout, "boxes": [list(b) for b in request.reserved]}
+    if result.image.size != (request.width, request.height):
         raise AssetlineError(f"engine {step.engine_id} returned {result.image.width}×{result.image.height}, "
-                             f"not the requested {job['width']}×{job['height']}")
+                             f"not the requested {request.width}×{request.height}")
     return lossless_intermediate(result.image, meta), "image/png", {"visual": meta}
+
+
+def batch_size(engine: Any, settings: Any) -> int:
+    """How many visual steps ``engine`` takes in one call (1: no batching)."""
+    if not hasattr(engine, "generate_batch"):
+        return 1
+    return max(1, int(getattr(settings, "batch_size", 1) or 1))
+
+
+def execute_batch(steps: list[Step], ctx: WorkerContext) -> list[StepOutput]:
+    """Run visual steps of one engine in one ``generate_batch`` call (warm pipeline, one batched forward pass);
+    other steps, or an engine without batching, run one by one. A failed batch fails each of its steps."""
+    engine_ids = {st.engine_id for st in steps}
+    if len(steps) < 2 or len(engine_ids) != 1 or any(st.kind != "visual" for st in steps):
+        return [execute(st, ctx) for st in steps]
+    engine = ctx.registry.get(steps[0].engine_id, "visual")
+    if not hasattr(engine, "generate_batch"):
+        return [execute(st, ctx) for st in steps]
+    start = time.perf_counter()
+    try:
+        requests = [_visual_request(st, ctx, engine) for st in steps]
+        results = engine.generate_batch(requests)
+        if len(results) != len(requests):
+            raise AssetlineError(f"engine {steps[0].engine_id} returned {len(results)} images for a batch of "
+                                 f"{len(requests)}")
+        encoded = [_visual_output(st, rq, rs) for st, rq, rs in zip(steps, requests, results, strict=True)]
+        shas = [ctx.blobs.put(data) for data, _, _ in encoded]
+    except Exception as exc:
+        error = str(exc) if isinstance(exc, AssetlineError) else f"{type(exc).__name__} in engine " \
+                                                                 f"{steps[0].engine_id}: {exc}"
+        each = (time.perf_counter() - start) / len(steps)
+        return [StepOutput(st.key, st.kind, st.engine_id, st.engine_version, ok=False, error=error, seconds=each)
+                for st in steps]
+    each = (time.perf_counter() - start) / len(steps)
+    return [StepOutput(st.key, st.kind, st.engine_id, st.engine_version, ok=True, blob_sha=sha, media_type=media,
+                       size=len(data), meta=meta, seconds=each)
+            for st, sha, (data, media, meta) in zip(steps, shas, encoded, strict=True)]
 
 
 def _reserve(step: Step, ctx: WorkerContext) -> tuple[str, tuple[Box, ...]]:
