@@ -48,13 +48,15 @@ class ModelRef:
 # Optional class attributes an engine may declare (read with ``engine_trait``; defaults in brackets):
 #   settings_model: type[pydantic.BaseModel]  campaign `engines.settings.<id>` is validated with it   [None]
 #   path_fields: tuple[str, ...]               settings fields that are paths, relative to the campaign [()]
+#   unkeyed_fields: tuple[str, ...]            settings that cannot change the output (server URL, timeouts,
+#                                              retries): left out of content keys                       [()]
 #   trained: bool                              output comes from a trained model (provenance)           [False]
 #   uses_segment: bool                         visual engines: the prompt depends on the segment        [False]
 #   uses_layout: bool                          visual engines: wants the composer's reserved boxes      [False]
 #   uses_brand_voice: bool                     copy engines: the output depends on the kit's voice      [False]
 # and optional methods:
 #   models(settings) -> list[ModelRef]         trained models used (enter content keys and provenance)
-TRAIT_DEFAULTS: dict[str, Any] = {"settings_model": None, "path_fields": (), "trained": False,
+TRAIT_DEFAULTS: dict[str, Any] = {"settings_model": None, "path_fields": (), "unkeyed_fields": (), "trained": False,
                                   "uses_segment": False, "uses_layout": False, "uses_brand_voice": False}
 
 

@@ -139,9 +139,10 @@ class CellPlanner:
             engine_cls = registry.classes[eid]
             settings = engine_settings(loaded, engine_cls)
             models = [asdict(m) for m in engine_models(registry.get(eid), settings)]
-            paths = set(engine_trait(engine_cls, "path_fields"))
+            # Paths (the model fingerprints stand for them), licences and unkeyed fields change no output.
+            skip = {*engine_trait(engine_cls, "path_fields"), *engine_trait(engine_cls, "unkeyed_fields")}
             keyed = {} if settings is None else {k: v for k, v in settings.model_dump(mode="json").items()
-                                                if k not in paths and not k.endswith("licence")}
+                                                if k not in skip and not k.endswith("licence")}
             self.traits[eid] = {
                 **{t: bool(engine_trait(engine_cls, t)) for t in ("trained", "uses_segment", "uses_layout",
                                                                   "uses_brand_voice")},

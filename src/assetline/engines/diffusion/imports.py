@@ -27,3 +27,15 @@ def require_peft(feature: str = "LoRA training") -> None:
     require_diffusion(feature)
     if find_spec("peft") is None:
         raise EngineError(f"{feature} needs peft, which is not installed", hint=EXTRA_HINT)
+
+
+def quiet_libraries() -> None:
+    """Silence diffusers/transformers progress bars and advice (CLI output stays Assetline's own)."""
+    require_diffusion()
+    import diffusers.utils.logging as dlog
+    import transformers.utils.logging as tlog
+
+    dlog.set_verbosity_error()
+    dlog.disable_progress_bar()
+    tlog.set_verbosity_error()
+    tlog.disable_progress_bar()
