@@ -7,9 +7,9 @@ defaults and validated with the engine's ``settings_model``, once, before anythi
         diffusion: {model: models/sd15, steps: 30, guidance: 7.0}
 
 Precedence: the campaign's block wins over the kit. From the kit, a settings model that has the field gets
-``model`` and ``lora`` (``imagery.model`` / ``imagery.lora``, resolved next to the kit), ``lora_weight`` and
-``lora_licence``. Fields named in the engine's ``path_fields`` are resolved relative to the campaign file
-(URLs are left alone). A bad value is a SpecError pointing at the campaign line.
+``model`` and ``lora`` (``imagery.model`` / ``imagery.lora``, resolved next to the kit), ``lora_weight``,
+``lora_licence`` and ``model_licence``. Fields named in the engine's ``path_fields`` are resolved relative to the
+campaign file (URLs are left alone). A bad value is a SpecError pointing at the campaign line.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ def engine_settings(loaded: LoadedCampaign, engine_cls: Any) -> Any:
         raw["lora_weight"] = imagery.lora_weight
     if "lora_licence" in fields and imagery.lora_licence is not None:
         raw["lora_licence"] = imagery.lora_licence.model_dump(mode="json")
+    if "model_licence" in fields and imagery.model_licence is not None and "model" in models:
+        raw["model_licence"] = imagery.model_licence.model_dump(mode="json")
     base = loaded.path.parent
     path_fields = set(engine_trait(engine_cls, "path_fields"))
     for key, value in block.items():

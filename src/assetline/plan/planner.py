@@ -139,6 +139,10 @@ class CellPlanner:
             engine_cls = registry.classes[eid]
             settings = engine_settings(loaded, engine_cls)
             models = [asdict(m) for m in engine_models(registry.get(eid), settings)]
+            fallback = c.engines.licences.get(eid)
+            for m in models:  # a model without its own licence record takes the campaign's for its engine
+                if m["licence"] is None and fallback is not None and m["role"] != "workflow":
+                    m["licence"] = fallback.model_dump(mode="json")
             # Paths (the model fingerprints stand for them), licences and unkeyed fields change no output.
             skip = {*engine_trait(engine_cls, "path_fields"), *engine_trait(engine_cls, "unkeyed_fields")}
             keyed = {} if settings is None else {k: v for k, v in settings.model_dump(mode="json").items()

@@ -82,6 +82,8 @@ def used_models(steps: list[Artifact]) -> list[InputRecord]:
     out: list[InputRecord] = []
     for art in steps:
         for model in (art.meta.get("lineage") or {}).get("models") or []:
+            if model["role"] == "workflow":  # the studio's own node graph, not a licensed third-party input
+                continue
             licence = model.get("licence")
             out.append(InputRecord("model", f"{model['role']}:{model['title']}", model["sha256"],
                                    Licence.model_validate(licence) if licence else None))

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from assetline.spec.common import Identifier, SpecModel
+from assetline.spec.common import Identifier, Licence, SpecModel
 
 LAYOUTS = ("hero", "split", "typographic", "product", "quote", "banner")
 
@@ -66,6 +66,10 @@ class EngineChoice(SpecModel):
     settings: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per engine id, that engine's settings (model folder, server URL, "
                                           "steps …); see docs/engines.md. Paths are relative to this file.")
+    licences: dict[str, Licence] = Field(
+        default_factory=dict, description="Per engine id, the licence of the trained model(s) it runs when the "
+                                          "engine's settings or the brand kit give none (a server-side checkpoint, "
+                                          "an LLM). Delivery withholds assets made by a model without a licence.")
 
 
 class OutputOptions(SpecModel):

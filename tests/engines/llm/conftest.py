@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fake_openai_server import FakeOpenAI, ServerThread
 
 from assetline.engines.llm import LLMSettings, OpenAICopyEngine
 from assetline.spec.brand import BrandKit
 from assetline.spec.campaign import Concept, Segment
+from openai_fake import FakeOpenAI, ServerThread
 
 
 @pytest.fixture(scope="module")

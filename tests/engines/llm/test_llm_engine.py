@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from fake_openai_server import FakeOpenAI, Scripted, error, free_port, reply_json
 
 from assetline.engines.base import CopyRequest, CopyResult, engine_trait
 from assetline.engines.llm import LLMSettings, OpenAICopyEngine
@@ -14,6 +13,7 @@ from assetline.errors import EngineError
 from assetline.spec.brand import BrandKit
 from assetline.spec.campaign import Concept, Segment
 from assetline.spec.formats import catalogue
+from openai_fake import FakeOpenAI, Scripted, error, free_port, reply_json
 
 META = catalogue()["meta-feed-1x1"]  # headline 40, body 125, cta 20
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from fake_openai_server import FakeOpenAI, reply_json
 
 from assetline.engines.base import CopyRequest
 from assetline.engines.copy import TemplateCopyEngine
@@ -14,6 +13,7 @@ from assetline.errors import EngineError
 from assetline.spec.brand import BrandKit
 from assetline.spec.campaign import Concept, Segment
 from assetline.spec.formats import catalogue
+from openai_fake import FakeOpenAI, reply_json
 
 GOOGLE = catalogue()["google-display-1.91x1"]  # headline 30, body 90, cta 15
 
