@@ -9,8 +9,8 @@ from qc_text_helpers import brand, copy_asset
 from assetline.qc.base import Check, CheckContext
 from assetline.qc.copy_rules import CopyRulesCheck
 from assetline.qc.readability import flesch_kincaid, syllables
-from assetline.qc.term_match import TermMatcher, inflections
 from assetline.spec.formats import get_format
+from assetline.text.term_match import TermMatcher, inflections
 
 CHECK = CopyRulesCheck()
 DISCLAIMER = "Offer valid while stocks last."

@@ -9,7 +9,7 @@
    coded words are always in the evidence.
 2. Inclusive language: data/inclusive_en.tsv lists terms ('chairman', 'manpower', 'guys', 'crazy',
    'blacklist', 'digital native' …) with suggested replacements; any match → warn, each finding with
-   its suggestion, field and span. Matching follows ``assetline.qc.term_match`` (whole words,
+   its suggestion, field and span. Matching follows ``assetline.text.term_match`` (whole words,
    inflections, phrases across hyphens).
 
 Both lists are English; copy in other scripts gets 'na' unless the brand adds its own terms
@@ -22,8 +22,8 @@ import re
 from typing import Any, ClassVar
 
 from assetline.qc.base import AssetUnderCheck, CheckContext, CheckResult, Status
-from assetline.qc.textutil import dominant_script
 from assetline.qc.wordlists import gender_coded, inclusive_terms, matcher
+from assetline.text.textutil import dominant_script
 
 _CODED_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 

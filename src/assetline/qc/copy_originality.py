@@ -25,7 +25,7 @@ import numpy as np
 
 from assetline.qc.base import AssetUnderCheck, CheckContext, CheckResult, Status
 from assetline.qc.text_similarity import similarity
-from assetline.qc.textutil import normalise_text
+from assetline.text.textutil import normalise_text
 
 DEFAULTS: dict[str, Any] = {"fields": ["headline", "body"], "lexical_threshold": 0.75,
                             "embedding_threshold": 0.88, "method": "auto", "min_chars": 3}

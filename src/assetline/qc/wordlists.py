@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from assetline.qc.term_match import TermMatcher
+from assetline.text.term_match import TermMatcher
 
 
 def _lines(name: str) -> list[str]:

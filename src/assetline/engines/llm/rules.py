@@ -8,7 +8,7 @@ rule            drops a text that …
 ==============  ========================================================================================
 empty           is blank
 length          is longer than the format's limit for its field (NFC characters, as the gate counts)
-banned_term     contains one of ``voice.banned_terms`` (whole words, inflections, phrases: see terms.py)
+banned_term     contains one of ``voice.banned_terms`` (whole words, inflections, phrases: see text/term_match.py)
 banned_claim    contains one of ``voice.banned_claims`` (the same, with one filler word allowed in claims
                 of three or more words, the gate's default ``claim_max_gap``)
 exclamations    has more '!' than ``voice.max_exclamations``, or stacked punctuation such as '!!' or '?!'
@@ -29,8 +29,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from assetline.engines.llm.terms import TermMatcher, words
 from assetline.spec.brand import Voice
+from assetline.text.term_match import TermMatcher
+from assetline.text.textutil import normalise_text
 
 _EXCLAIM_STACK = re.compile(r"[!！¡?？]*[!！¡][!！¡?？]*")
 
@@ -41,7 +42,7 @@ def char_count(text: str) -> int:
 
 
 def _loose(text: str) -> str:
-    return " ".join(w.norm for w in words(text))
+    return normalise_text(text)
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,8 @@ class CopyRules:
         n = char_count(text)
         if limit is not None and n > limit:
             out.append(f"too long: {n} > {limit} chars")
-        out += [f"banned claim '{t}'" for t in self.claims.find(text)]
-        out += [f"banned term '{t}'" for t in self.terms.find(text)]
+        out += [f"banned claim '{m.term}'" for m in self.claims.find(text)]
+        out += [f"banned term '{m.term}'" for m in self.terms.find(text)]
         marks = 0
         for m in _EXCLAIM_STACK.finditer(text):
             marks += sum(c in "!！¡" for c in m.group())

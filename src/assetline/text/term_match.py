@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assetline.qc.textutil import CONNECTOR_RE, Token, is_latin_word, tokens
+from assetline.text.textutil import CONNECTOR_RE, Token, is_latin_word, tokens
 
 _VOWELS = set("aeiou")
 
