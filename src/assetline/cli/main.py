@@ -12,6 +12,8 @@ from rich.table import Table
 
 from assetline import api
 from assetline.cli.access_cmds import audit, token_app, user_app
+from assetline.cli.brand_cmds import brand_app
+from assetline.cli.engines_cmds import engines_app
 from assetline.cli.errors import handle_errors
 from assetline.cli.options import Json, Workspace, emit
 from assetline.cli.progress import run_progress
@@ -34,6 +36,8 @@ app.add_typer(keys_app, name="keys")
 app.command("lineage")(lineage)
 app.command("verify")(verify)
 app.command("deliver")(deliver)
+app.add_typer(brand_app, name="brand")
+app.add_typer(engines_app, name="engines")
 
 _emit = emit
 
@@ -284,22 +288,6 @@ def formats(as_json: Json = False) -> None:
             ",".join(f.file_types),
             f"{sz.top}/{sz.bottom}/{sz.left}/{sz.right}",
         )
-    console.print(table)
-
-
-@app.command()
-@handle_errors
-def engines(as_json: Json = False) -> None:
-    """List installed engines (built-in and plugins)."""
-    from assetline.engines.registry import EngineRegistry
-
-    rows = EngineRegistry.discover().describe()
-    if as_json:
-        _emit(rows)
-        return
-    table = Table("id", "modality", "version", "class")
-    for r in rows:
-        table.add_row(r["id"], r["modality"], r["version"], r["class"])
     console.print(table)
 
 

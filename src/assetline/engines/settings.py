@@ -75,9 +75,10 @@ def resolve_path(value: Any, base: Path) -> Any:
     return str(path if path.is_absolute() else (base / path).resolve())
 
 
-def engine_models(engine: Any, settings: Any) -> list[ModelRef]:
+def engine_models(engine: Any, settings: Any, loaded: LoadedCampaign | None = None) -> list[ModelRef]:
     """The trained models ``engine`` uses with ``settings`` (empty for procedural engines). A missing model or
-    a broken model folder is an EngineError raised here, at plan time, before anything is written."""
+    a broken model folder is an error raised here, at plan time, before anything is written; with ``loaded`` it
+    points at the campaign's settings block for the engine."""
     models = getattr(engine, "models", None)
     if models is None or settings is None:
         return []
@@ -86,5 +87,12 @@ def engine_models(engine: Any, settings: Any) -> list[ModelRef]:
     except AssetlineError:
         raise
     except FileNotFoundError as exc:
-        raise SpecError(f"engine '{engine.id}': {exc}", hint="check the model path in the brand kit or in "
-                                                            f"engines.settings.{engine.id}") from None
+        block = ("engines", "settings", str(engine.id))
+        where = None
+        if loaded is not None:
+            inner = loaded.campaign.engines.settings.get(str(engine.id), {})
+            where = error_location(loaded.path, (*block, "model") if "model" in inner else block)
+        raise SpecError(f"engine '{engine.id}': {exc}", location=where,
+                        hint=f"set the path in engines.settings.{engine.id} (or imagery.model in the brand kit): a "
+                             "diffusers folder (model_index.json) or a .safetensors/.ckpt file; nothing is "
+                             "downloaded. To try the wiring without a model: assetline engines tiny-sd DIR") from None

@@ -138,7 +138,7 @@ class CellPlanner:
         for eid in engine_ids:
             engine_cls = registry.classes[eid]
             settings = engine_settings(loaded, engine_cls)
-            models = [asdict(m) for m in engine_models(registry.get(eid), settings)]
+            models = [asdict(m) for m in engine_models(registry.get(eid), settings, loaded)]
             fallback = c.engines.licences.get(eid)
             for m in models:  # a model without its own licence record takes the campaign's for its engine
                 if m["licence"] is None and fallback is not None and m["role"] != "workflow":

@@ -71,6 +71,15 @@ class InlineExecutor:
         pass
 
 
+def start_method() -> str:
+    """'fork' (fast: workers inherit the loaded specs and imports) unless this process has imported torch:
+    forking after torch started its thread pools deadlocks the children in their first convolution, so
+    workers are then spawned fresh (they import torch themselves)."""
+    if "torch" in sys.modules or "fork" not in multiprocessing.get_all_start_methods():
+        return "spawn"
+    return "fork"
+
+
 # One context per worker process, set by the pool initializer (the standard process-pool pattern).
 _worker_ctx: WorkerContext | None = None
 
@@ -109,8 +118,7 @@ def _execute_batch_in_worker(steps: list[Step]) -> list[StepOutput]:
 class LocalExecutor:
     def __init__(self, loaded: LoadedCampaign, blob_root: Path, workers: int) -> None:
         self.workers = workers
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        ctx = multiprocessing.get_context(start_method())
         self._events: Any = ctx.Queue()
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                                          initargs=(loaded, str(blob_root), self._events))

@@ -144,7 +144,11 @@ def _copy(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]]:
 def _visual(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]]:
     engine = ctx.registry.get(step.engine_id, "visual")
     request = _visual_request(step, ctx, engine)
-    return _visual_output(step, request, engine.generate(request))
+    return _visual_output(step, request, engine.generate(request), _reserves(step, engine))
+
+
+def _reserves(step: Step, engine: Any) -> bool:
+    return bool(engine_trait(engine, "uses_layout") and step.job.get("copy_key"))
 
 
 def _visual_request(step: Step, ctx: WorkerContext, engine: Any) -> VisualRequest:
@@ -156,7 +160,7 @@ def _visual_request(step: Step, ctx: WorkerContext, engine: Any) -> VisualReques
         photo = ctx.loaded.brand.file(asset.file)
     reserved: tuple[Box, ...] = ()
     layout = job.get("layout")
-    if engine_trait(engine, "uses_layout") and job.get("copy_key"):
+    if _reserves(step, engine):
         layout, reserved = _reserve(step, ctx)
     segment = ctx.segments.get(job["segment"]) if job.get("segment") else None
     return VisualRequest(
@@ -165,10 +169,13 @@ def _visual_request(step: Step, ctx: WorkerContext, engine: Any) -> VisualReques
         reserved=reserved, settings=ctx.settings(step.engine_id), progress=ctx.progress_hook(step))
 
 
-def _visual_output(step: Step, request: VisualRequest, result: VisualResult) -> tuple[bytes, str, dict[str, Any]]:
+def _visual_output(step: Step, request: VisualRequest, result: VisualResult,
+                   reservation: bool) -> tuple[bytes, str, dict[str, Any]]:
+    """The visual as a lossless PNG with its metadata; ``reservation``: the engine was told where the copy goes
+    (the layout is recorded so the compose step uses the one the background was made for)."""
     meta = _jsonable(result.metadata)
-    if request.reserved:
-        meta["reserved"] = {"layout": request.layout, "boxes": [list(b) for b in request.reserved]}
+    if reservation:
+        meta["reservation"] = {"layout": request.layout, "boxes": [list(b) for b in request.reserved]}
     if result.image.size != (request.width, request.height):
         raise AssetlineError(f"engine {step.engine_id} returned {result.image.width}×{result.image.height}, "
                              f"not the requested {request.width}×{request.height}")
@@ -198,7 +205,8 @@ def execute_batch(steps: list[Step], ctx: WorkerContext) -> list[StepOutput]:
         if len(results) != len(requests):
             raise AssetlineError(f"engine {steps[0].engine_id} returned {len(results)} images for a batch of "
                                  f"{len(requests)}")
-        encoded = [_visual_output(st, rq, rs) for st, rq, rs in zip(steps, requests, results, strict=True)]
+        encoded = [_visual_output(st, rq, rs, _reserves(st, engine))
+                   for st, rq, rs in zip(steps, requests, results, strict=True)]
         shas = [ctx.blobs.put(data) for data, _, _ in encoded]
     except Exception as exc:
         error = str(exc) if isinstance(exc, AssetlineError) else f"{type(exc).__name__} in engine " \
@@ -240,7 +248,7 @@ def _compose(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]
     legal = tuple(kit.voice.disclaimers_for(job.get("segment"), copy.language))
     background_meta = json.loads(background.info.get("assetline", "{}"))
     # A background generated around reserved areas is composed with the layout it was generated for.
-    layout = job["layout"] or (background_meta.get("reserved") or {}).get("layout")
+    layout = job["layout"] or (background_meta.get("reservation") or {}).get("layout")
     result = engine.compose(ComposeRequest(
         brand=kit, format=fmt, copy=copy, background=background.convert("RGB"),
         background_meta=background_meta, layout=layout, fonts=fonts,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.util import find_spec
+from typing import Any
 
 from assetline.errors import EngineError
 
@@ -32,8 +33,10 @@ def require_peft(feature: str = "LoRA training") -> None:
 def quiet_libraries() -> None:
     """Silence diffusers/transformers progress bars and advice (CLI output stays Assetline's own)."""
     require_diffusion()
-    import diffusers.utils.logging as dlog
-    import transformers.utils.logging as tlog
+    import importlib
+
+    dlog: Any = importlib.import_module("diffusers.utils.logging")
+    tlog: Any = importlib.import_module("transformers.utils.logging")
 
     dlog.set_verbosity_error()
     dlog.disable_progress_bar()

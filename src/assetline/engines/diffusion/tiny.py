@@ -18,6 +18,14 @@ from typing import Any
 
 from assetline.engines.diffusion.imports import require_diffusion
 
+
+def _diffusers() -> Any:
+    """The diffusers module, untyped (it ships no type hints for its model constructors)."""
+    import importlib
+
+    return importlib.import_module("diffusers")
+
+
 TINY_VOCAB_WORDS = (
     "a", "an", "the", "photo", "of", "coffee", "cup", "bold", "warm", "light", "product", "studio", "brand", "blue",
     "red", "green", "orange", "yellow", "soft", "background", "calm", "clean", "modern", "poster", "shot", "on",
@@ -44,8 +52,11 @@ def tiny_sd_components(seed: int = 0) -> dict[str, Any]:
     import tempfile
 
     import torch
-    from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    diffusers = _diffusers()
+    AutoencoderKL, DDIMScheduler = diffusers.AutoencoderKL, diffusers.DDIMScheduler
+    UNet2DConditionModel = diffusers.UNet2DConditionModel
 
     torch.manual_seed(seed)
     unet = UNet2DConditionModel(
@@ -73,10 +84,8 @@ def tiny_sd_components(seed: int = 0) -> dict[str, Any]:
 def save_tiny_sd(folder: Path | str, seed: int = 0) -> Path:
     """Write a tiny random Stable Diffusion model as a diffusers folder; returns the folder."""
     require_diffusion()
-    from diffusers import StableDiffusionPipeline
-
     folder = Path(folder)
-    pipe = StableDiffusionPipeline(**tiny_sd_components(seed))
+    pipe = _diffusers().StableDiffusionPipeline(**tiny_sd_components(seed))
     pipe.save_pretrained(folder, safe_serialization=True)
     return folder
 
@@ -86,10 +95,10 @@ def save_tiny_controlnet(sd_folder: Path | str, folder: Path | str, seed: int = 
     ControlNet would change nothing until trained); written as a diffusers folder."""
     require_diffusion()
     import torch
-    from diffusers import ControlNetModel, UNet2DConditionModel
 
-    unet = UNet2DConditionModel.from_pretrained(Path(sd_folder) / "unet")
-    controlnet = ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=(16, 32))
+    diffusers = _diffusers()
+    unet = diffusers.UNet2DConditionModel.from_pretrained(Path(sd_folder) / "unet")
+    controlnet = diffusers.ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=(16, 32))
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for block in [*controlnet.controlnet_down_blocks, controlnet.controlnet_mid_block]:
@@ -97,3 +106,28 @@ def save_tiny_controlnet(sd_folder: Path | str, folder: Path | str, seed: int = 
     folder = Path(folder)
     controlnet.save_pretrained(folder, safe_serialization=True)
     return folder
+
+
+LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0")
+
+
+def save_tiny_lora(sd_folder: Path | str, out: Path | str, seed: int = 1) -> Path:
+    """A random (non-zero) LoRA for the tiny model's UNet, saved as one .safetensors file at ``out``."""
+    require_diffusion()
+    import shutil
+
+    import torch
+    from peft import LoraConfig
+    from peft.utils import get_peft_model_state_dict
+
+    diffusers = _diffusers()
+    StableDiffusionPipeline = diffusers.StableDiffusionPipeline
+    out = Path(out)
+    unet = diffusers.UNet2DConditionModel.from_pretrained(Path(sd_folder) / "unet")
+    torch.manual_seed(seed)
+    unet.add_adapter(LoraConfig(r=4, lora_alpha=4, init_lora_weights=False, target_modules=list(LORA_TARGETS)))
+    folder = out.parent / f"{out.stem}-dir"
+    StableDiffusionPipeline.save_lora_weights(folder, unet_lora_layers=get_peft_model_state_dict(unet))
+    (folder / "pytorch_lora_weights.safetensors").replace(out)
+    shutil.rmtree(folder)
+    return out
