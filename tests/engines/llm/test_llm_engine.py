@@ -290,3 +290,21 @@ def test_missing_settings_is_a_clear_error(engine: OpenAICopyEngine, concept: Co
     with pytest.raises(EngineError, match="needs its settings") as info:
         engine.generate(CopyRequest(concept=concept, segment=segments["en"], format=META, variant=0, seed=1))
     assert "base_url" in (info.value.hint or "")
+
+
+def test_a_refused_response_format_falls_back_to_json_object_then_none(server: FakeOpenAI, ask: Any) -> None:
+    server.script(error(400, "response_format 'json_schema' is not supported by this server"),
+                  error(400, "Invalid response_format type: json_object"), reply_json(GOOD))
+    result = ask()
+    formats = [r.body.get("response_format", {}).get("type") for r in server.requests]
+    assert formats == ["json_schema", "json_object", None]
+    assert result.fields["headline"] in GOOD["headline"]
+    assert result.choices["attempts"] == 1  # the fallback does not spend the retries
+    assert any("used json_object" in n for n in result.choices["tolerated"])
+
+
+def test_a_400_about_something_else_is_not_a_format_fallback(server: FakeOpenAI, ask: Any) -> None:
+    server.script(error(400, "temperature must be between 0 and 2"))
+    with pytest.raises(EngineError, match=r"HTTP 400.*temperature"):
+        ask()
+    assert len(server.requests) == 1

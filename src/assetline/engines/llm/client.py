@@ -10,7 +10,9 @@ Failures (foreign httpx errors are translated here, at the boundary)::
     ├── connection refused / unknown host           (is the server running at base_url?)
     ├── HTTP 401 / 403                               (check api_key_env)
     ├── HTTP 404                                     (wrong base_url, or the model is not on the server)
-    └── HTTP 400 / 422 / other 4xx                   (the server's own message, e.g. no json_schema support)
+    ├── FormatUnsupported: HTTP 400 / 422 about response_format (the loop then falls back: json_schema →
+    │                      json_object → none, validating the reply itself)
+    └── HTTP 400 / 422 / other 4xx                   (the server's own message)
     TransientError    retry (the engine counts it against max_retries)
     ├── timeout (no reply within timeout_s)
     ├── HTTP 408 / 409 / 429 / 5xx                   (with back-off)
@@ -28,6 +30,10 @@ import httpx
 
 from assetline.engines.llm.settings import LLMSettings
 from assetline.errors import EngineError
+
+
+class FormatUnsupported(EngineError):
+    """The server refused the request's ``response_format`` (no structured-output support)."""
 
 
 class TransientError(Exception):
@@ -163,7 +169,9 @@ class ChatClient:
         if code in (408, 409, 429) or code >= 500:
             raise TransientError(f"{where}: {said}", backoff=True,
                                  hint="the server is overloaded or failing; check its log, or raise max_retries")
-        hint = "see the server's message"
-        if settings.response_format == "json_schema" and any(w in said.lower() for w in ("schema", "response_format")):
-            hint = "this server may not support structured outputs: set response_format: json_object (or none)"
-        raise EngineError(f"llm.openai: {where}: {said}", hint=hint)
+        if code in (400, 422) and any(w in said.lower() for w in ("schema", "response_format", "json_object",
+                                                                  "structured", "grammar")):
+            raise FormatUnsupported(f"llm.openai: {where}: {said}",
+                                    hint="this server does not support that response_format: set "
+                                         "response_format: json_object (or none)")
+        raise EngineError(f"llm.openai: {where}: {said}", hint="see the server's message")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assetline.engines.llm.client import ChatClient, TransientError
+from assetline.engines.llm.client import ChatClient, FormatUnsupported, TransientError
 from assetline.engines.llm.prompt import correction
 from assetline.engines.llm.schema import ReplyProblem, parse_reply, response_format, schema_problems
 from assetline.engines.llm.settings import LLMSettings
@@ -63,9 +63,9 @@ def converse(client: ChatClient, settings: LLMSettings, body: dict[str, Any], me
     hint: str | None = None
     for attempt in range(1, total + 1):
         outcome.attempts = attempt
-        # 1. One call; transient failures repeat the same request
+        # 1. One call; transient failures repeat the same request; a refused response_format falls back
         try:
-            reply = client.complete(settings, {**body, "messages": messages})
+            reply = _complete(client, settings, body, messages, outcome)
         except TransientError as exc:
             last, hint = [exc.message], exc.hint
             outcome.problems.append(f"attempt {attempt}: {exc.message}")
@@ -88,7 +88,7 @@ def converse(client: ChatClient, settings: LLMSettings, body: dict[str, Any], me
         except ReplyProblem as exc:
             problems, hint = [str(exc)], SCHEMA_HINT
         if not problems:
-            outcome.notes = list(notes)
+            outcome.notes = [*outcome.notes, *notes]
             return outcome
 
         # 3. Tell the model what was wrong
@@ -98,3 +98,28 @@ def converse(client: ChatClient, settings: LLMSettings, body: dict[str, Any], me
                     {"role": "user", "content": correction(problems, schema)}]
     raise EngineError(f"llm.openai: no usable copy from model '{settings.model}' after {total} attempt(s): "
                       + "; ".join(last), hint=hint)
+
+
+FALLBACK = {"json_schema": "json_object", "json_object": None}
+"""What to ask for when a server refuses a response_format (None: no response_format at all)."""
+
+
+def _complete(client: ChatClient, settings: LLMSettings, body: dict[str, Any], messages: list[dict[str, str]],
+              outcome: Outcome) -> Any:
+    """One call; when the server refuses the response_format, ``body`` is downgraded in place (json_schema →
+    json_object → none: the reply is still validated against the schema here) and the call repeated. The
+    downgrade is noted and does not count against max_retries."""
+    while True:
+        try:
+            return client.complete(settings, {**body, "messages": messages})
+        except FormatUnsupported as exc:
+            current = (body.get("response_format") or {}).get("type")
+            if current not in FALLBACK:
+                raise
+            lower = FALLBACK[current]
+            outcome.notes.append(f"server refused response_format {current} ({exc.message[:120]}); "
+                                 f"used {lower or 'none'}")
+            if lower is None:
+                body.pop("response_format", None)
+            else:
+                body["response_format"] = {"type": lower}
