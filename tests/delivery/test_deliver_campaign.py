@@ -27,9 +27,10 @@ def _restrict_licences(ws: ReviewWorkspace) -> None:
     """Rocket photo: GB only. Coffee photo: meta only. Logos: valid until 2030."""
     brand = ws.root / "brief-acme" / "brand.yaml"
     text = brand.read_text(encoding="utf-8")
-    text = text.replace("licence: {owner: SpaceX, name: Public-Domain,",
+    text = text.replace("licence: {owner: SpaceX, name: Public-Domain, terms: {ai_training: true},",
                         "licence: {owner: SpaceX, name: Public-Domain, terms: {territories: [GB]},")
-    text = text.replace("licence: {owner: Rachel Michetti (courtesy of Pikolo Espresso Bar), name: CC0-1.0,",
+    text = text.replace("licence: {owner: Rachel Michetti (courtesy of Pikolo Espresso Bar), name: CC0-1.0, "
+                        "terms: {ai_training: true},",
                         "licence: {owner: Rachel Michetti (courtesy of Pikolo Espresso Bar), name: CC0-1.0, "
                         "terms: {channels: [meta]},")
     text = text.replace("licence: {owner: Orbit Coffee (fictional), name: proprietary}",

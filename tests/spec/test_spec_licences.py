@@ -46,4 +46,9 @@ def test_a_lora_needs_a_licence_too(demo_brief: Path) -> None:
     path.write_text(text.replace("  lora: orbit-style.safetensors\n",
                                  "  lora: orbit-style.safetensors\n"
                                  "  lora_licence: {owner: Orbit Coffee, name: proprietary}\n"), encoding="utf-8")
-    assert load_brand_kit(path).kit.imagery.lora_licence is not None
+    with pytest.raises(SpecError, match=r"brand\.yaml:\d+:\d+: imagery\.lora not found: .*orbit-style"):
+        load_brand_kit(path)  # licensed, but the file is not there
+    (demo_brief / "orbit-style.safetensors").write_bytes(b"weights")
+    loaded = load_brand_kit(path)
+    assert loaded.kit.imagery.lora_licence is not None
+    assert loaded.models["lora"] == (demo_brief / "orbit-style.safetensors").resolve()

@@ -85,6 +85,12 @@ def load_brand_kit(path: Path | str) -> LoadedBrand:
         except UnresolvedFile as exc:
             raise SpecError(str(exc), location=locate(path, data, loc),
                             hint="paths are relative to the brand kit file") from None
+    if not kit.licensing.allow_unlicensed:
+        for loc, role, ref, licence in licensed_inputs(kit):
+            if licence is None:
+                raise SpecError(f"{role} '{ref}' has no licence record", location=locate(path, data, loc),
+                                hint="add `licence: {owner: …, name: …, terms: …}`, or set "
+                                     "`licensing: {allow_unlicensed: true}` (delivery then withholds its assets)")
     models: dict[str, Path] = {}
     for role in ("model", "lora"):
         ref = getattr(kit.imagery, role)
@@ -96,12 +102,6 @@ def load_brand_kit(path: Path | str) -> LoadedBrand:
                                 location=locate(path, data, ("imagery", role)),
                                 hint="a diffusers folder or a .safetensors/.ckpt file, relative to the brand kit")
             models[role] = model_path.resolve()
-    if not kit.licensing.allow_unlicensed:
-        for loc, role, ref, licence in licensed_inputs(kit):
-            if licence is None:
-                raise SpecError(f"{role} '{ref}' has no licence record", location=locate(path, data, loc),
-                                hint="add `licence: {owner: …, name: …, terms: …}`, or set "
-                                     "`licensing: {allow_unlicensed: true}` (delivery then withholds its assets)")
     return LoadedBrand(kit=kit, path=path.resolve(), files=files, models=models)
 
 

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from comfyui_fake import FakeComfyUI
 from comfyui_kit import KIT, SEGMENT, WORKFLOW
 
 from assetline.engines.base import VisualRequest
@@ -14,6 +13,7 @@ from assetline.engines.comfyui import ComfyUISettings, ComfyUIVisualEngine
 from assetline.spec import load_brand_kit
 from assetline.spec.campaign import Concept
 from assetline.spec.loader import LoadedBrand
+from comfyui_fake import FakeComfyUI
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from comfyui_fake import FakeComfyUI
 from comfyui_kit import OUTPAINT
 from PIL import Image
 
 from assetline.engines.base import VisualRequest
 from assetline.engines.comfyui import ComfyUISettings, ComfyUIVisualEngine
+from comfyui_fake import FakeComfyUI
 
 Settings = Callable[..., ComfyUISettings]
 Req = Callable[..., VisualRequest]

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from comfyui_fake import FakeComfyUI
 from comfyui_kit import WORKFLOW
 
 from assetline.engines.base import VisualRequest
 from assetline.engines.comfyui import ComfyUISettings, ComfyUIVisualEngine
 from assetline.errors import EngineError
+from comfyui_fake import FakeComfyUI
 
 Settings = Callable[..., ComfyUISettings]
 Req = Callable[..., VisualRequest]

@@ -6,6 +6,9 @@ AutoencoderKL, a real scheduler) at toy sizes, so every diffusers code path runs
     from assetline.engines.diffusion.tiny import save_tiny_sd
     folder = save_tiny_sd("models/tiny-sd", seed=0)              # a diffusers folder
     save_tiny_controlnet(folder, "models/tiny-controlnet")         # a ControlNet made from its UNet
+    save_tiny_lora(folder, "models/brand.safetensors")             # a random (non-zero) UNet LoRA
+    xl = save_tiny_sdxl("models/tiny-sdxl", seed=0)              # SDXL: two CLIP encoders, text_time UNet
+    save_tiny_lora(xl, "models/brand-xl.safetensors")              # works for either family
 
 The images it makes are noise-like: they exercise the engine, they are not meant to look good.
 """
@@ -86,6 +89,58 @@ def save_tiny_sd(folder: Path | str, seed: int = 0) -> Path:
     require_diffusion()
     folder = Path(folder)
     pipe = _diffusers().StableDiffusionPipeline(**tiny_sd_components(seed))
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
+def tiny_sdxl_components(seed: int = 0) -> dict[str, Any]:
+    """The components of a tiny random StableDiffusionXLPipeline (torch seeded with ``seed``): diffusers' own
+    test config (a ``text_time`` UNet conditioned on both encoders' hidden states, 32 + 32 = 64, and on the
+    pooled projection plus six time ids, 32 + 6 × 8 = 80), at toy widths, with an EulerDiscreteScheduler as
+    SDXL ships."""
+    require_diffusion()
+    import tempfile
+
+    import torch
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
+
+    diffusers = _diffusers()
+    torch.manual_seed(seed)
+    unet = diffusers.UNet2DConditionModel(
+        block_out_channels=(4, 8), layers_per_block=1, sample_size=8, in_channels=4, out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        attention_head_dim=(2, 4), use_linear_projection=True, addition_embed_type="text_time",
+        addition_time_embed_dim=8, transformer_layers_per_block=(1, 2), projection_class_embeddings_input_dim=80,
+        cross_attention_dim=64, norm_num_groups=2)
+    torch.manual_seed(seed)
+    vae = diffusers.AutoencoderKL(
+        block_out_channels=(4, 8), in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 2,
+        up_block_types=("UpDecoderBlock2D",) * 2, latent_channels=4, norm_num_groups=2, sample_size=32,
+        scaling_factor=0.13025, force_upcast=True)
+    config = CLIPTextConfig(
+        bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=32, intermediate_size=37, layer_norm_eps=1e-05,
+        num_attention_heads=4, num_hidden_layers=2, vocab_size=256, max_position_embeddings=77, hidden_act="gelu",
+        projection_dim=32)
+    torch.manual_seed(seed)
+    text_encoder = CLIPTextModel(config)
+    torch.manual_seed(seed + 1)
+    text_encoder_2 = CLIPTextModelWithProjection(config)
+    with tempfile.TemporaryDirectory() as tmp:
+        _write_tokenizer(Path(tmp))
+        tokenizer = CLIPTokenizer.from_pretrained(tmp, model_max_length=77)
+        tokenizer_2 = CLIPTokenizer.from_pretrained(tmp, model_max_length=77, pad_token="!")
+    scheduler = diffusers.EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
+                                                 steps_offset=1, timestep_spacing="leading")
+    return {"unet": unet, "vae": vae, "text_encoder": text_encoder, "tokenizer": tokenizer,
+            "text_encoder_2": text_encoder_2, "tokenizer_2": tokenizer_2, "scheduler": scheduler,
+            "image_encoder": None, "feature_extractor": None}
+
+
+def save_tiny_sdxl(folder: Path | str, seed: int = 0) -> Path:
+    """Write a tiny random SDXL model as a diffusers folder (``_class_name: StableDiffusionXLPipeline``)."""
+    require_diffusion()
+    folder = Path(folder)
+    pipe = _diffusers().StableDiffusionXLPipeline(**tiny_sdxl_components(seed))
     pipe.save_pretrained(folder, safe_serialization=True)
     return folder
 
