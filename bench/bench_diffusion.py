@@ -49,7 +49,7 @@ def _run(tmp: Path, quick: bool) -> dict[str, Any]:
     from assetline.spec import load_brand_kit
     from assetline.spec.campaign import Concept
 
-    size, steps, n, batch = (128, 4, 8, 4) if quick else (256, 10, 16, 4)
+    size, steps, n, batch = (128, 4, 8, 4) if quick else (192, 6, 12, 4)
     folder = save_tiny_sd(tmp / "tiny-sd")
     kit = load_brand_kit(example_dir() / "brand.yaml").kit
     concept = Concept.model_validate({"id": "bench", "copy": {"headline": ["Hello"]},

@@ -16,10 +16,10 @@ import pytest
 from ruamel.yaml import YAML
 
 from assetline import api
-from assetline.errors import InvalidRequestError
+from assetline.errors import EngineError, InvalidRequestError
 from assetline.provenance.manifest import COMPOSITE_WITH_TRAINED
 from comfyui_fake import FakeComfyUI
-from openai_fake import FakeOpenAI, Scripted, ServerThread
+from openai_fake import FakeOpenAI, Scripted, ServerThread, free_port
 
 REVIEWER = "rev@studio.example"
 COPY = {"headline": ["Nebula lands in London", "Meet Nebula"], "body": ["Dark roast, bright finish."],
@@ -163,3 +163,28 @@ def test_a_model_without_a_licence_record_is_withheld_at_delivery(servers: tuple
         api.deliver("comfyui-backgrounds", "meta", ws / "out", workspace=ws)
     assert "server-model:v1-5-pruned-emaonly.safetensors' has no licence on record" in str(err.value)
     assert not (ws / "out" / "meta").exists()
+
+
+def test_a_server_that_does_not_answer_stops_the_run_before_anything_is_written(
+        servers: tuple[FakeComfyUI, FakeOpenAI], tmp_path: Path) -> None:
+    comfy, llm = servers
+    ws = tmp_path / "ws"
+    api.init_workspace(ws)
+    campaign = _campaign(ws, comfy, llm)
+    text = campaign.read_text(encoding="utf-8")
+    campaign.write_text(text.replace(llm.base_url, f"http://127.0.0.1:{free_port()}/v1"), encoding="utf-8")
+    with pytest.raises(EngineError, match=r"llm\.openai: no server answers at http://127\.0\.0\.1") as err:
+        api.run_campaign(campaign, ws)
+    assert "ollama serve" in str(err.value)
+    assert api.campaign_status(ws)["campaigns"] == [] and not (ws / "output").exists()
+
+
+def test_an_unchanged_rerun_needs_no_server(generated: dict[str, Any]) -> None:
+    text = generated["campaign"].read_text(encoding="utf-8")
+    dead = f"http://127.0.0.1:{free_port()}"
+    generated["campaign"].write_text(re.sub(r"http://127\.0\.0\.1:\d+", dead, text), encoding="utf-8")
+    try:
+        summary = api.run_campaign(generated["campaign"], generated["ws"])
+    finally:
+        generated["campaign"].write_text(text, encoding="utf-8")
+    assert summary.rendered == 0 and summary.status == "finished"

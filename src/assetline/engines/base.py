@@ -56,6 +56,8 @@ class ModelRef:
 #   uses_brand_voice: bool                     copy engines: the output depends on the kit's voice      [False]
 # and optional methods:
 #   models(settings) -> list[ModelRef]         trained models used (enter content keys and provenance)
+#   check_ready(settings) -> None              raise EngineError when the engine cannot run here (a missing
+#                                              extra): called once before a run writes anything
 TRAIT_DEFAULTS: dict[str, Any] = {"settings_model": None, "path_fields": (), "unkeyed_fields": (), "trained": False,
                                   "uses_segment": False, "uses_layout": False, "uses_brand_voice": False}
 

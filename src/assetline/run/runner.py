@@ -1,8 +1,9 @@
 """The runner: executes a plan incrementally and durably.
 
 1. Load and plan (spec errors surface before anything is written).
-2. Open the store; record the campaign, the run and one asset row per cell (idempotent).
-3. Look up which step keys already have an artifact whose blob exists: those are skipped.
+2. Open the store; look up which step keys already have an artifact whose blob exists: those are skipped.
+   Engines with steps to run check they can run here (``check_ready``: a missing extra, a server down).
+3. Record the campaign, the run and one asset row per cell (idempotent).
 4. Submit ready steps to the executor; a step is ready when its upstream steps are done.
 5. As results arrive, write their artifact rows, point assets at new renders and log events, committing
    in small batches. The QC gate (``run.gate``) judges each render's check results and plans a
@@ -124,17 +125,26 @@ class Runner:
         registry = EngineRegistry.discover()
         checks = CheckRegistry.discover()
         plan = build_plan(loaded, registry, self.settings.max_cells, checks.versions())  # bad input stops here
-        visual_id = loaded.campaign.engines.visual
-        self.batch_sizes = {visual_id: batch_size(registry.get(visual_id),
-                                                  engine_settings(loaded, registry.classes[visual_id]))}
+        engines = loaded.campaign.engines
+        self.batch_sizes = {engines.visual: batch_size(registry.get(engines.visual),
+                                                       engine_settings(loaded, registry.classes[engines.visual]))}
         db = Database(self.settings.db_url)
         db.migrate()
         directions = self._directions(db, loaded.campaign.id)
         if directions:  # reviewers asked for changes: those cells get their own keys
             plan = build_plan(loaded, registry, self.settings.max_cells, checks.versions(), directions)
 
-        # 2. Record campaign, run and cells.
+        # 2. What is already done; engines with work to do say whether they can run here (a missing extra, a
+        # server that does not answer: one clear error before anything is written).
         blobs = BlobStore(self.settings.blob_dir)
+        done = self._existing(db, blobs, plan.steps)
+        todo = [step for key, step in plan.steps.items() if key not in done]
+        for engine_id in sorted({step.engine_id for step in todo}):
+            check_ready = getattr(registry.get(engine_id), "check_ready", None)
+            if check_ready is not None:
+                check_ready(engine_settings(loaded, registry.classes[engine_id]))
+
+        # 3. Record campaign, run and cells.
         tenant = self.settings.tenant
         with db.session() as s:
             repo = Repository(s, tenant)
@@ -149,9 +159,6 @@ class Runner:
                 if cell_key not in planned_keys:
                     repo.set_status(asset, "retired", "cell no longer in the brief", run_id)
 
-        # 3. What is already done.
-        done = self._existing(db, blobs, plan.steps)
-        todo = [step for key, step in plan.steps.items() if key not in done]
 
         # 4–5. Execute and commit.
         stats: dict[str, dict[str, int]] = defaultdict(lambda: {"executed": 0, "skipped": 0, "failed": 0})

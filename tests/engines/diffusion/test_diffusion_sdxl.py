@@ -99,9 +99,12 @@ def test_sdxl_lora_on_off_and_weight_zero(engine: Any, make_request: Make, xl: C
     on = engine.generate(make_request(seed=2, cfg=xl(lora=str(sdxl_lora), lora_weight=1.0)))
     zero = engine.generate(make_request(seed=2, cfg=xl(lora=str(sdxl_lora), lora_weight=0.0)))
     off_again = engine.generate(make_request(seed=2, cfg=xl()))
-    assert not np.array_equal(pixels(off.image), pixels(on.image))
-    assert np.array_equal(pixels(off.image), pixels(zero.image))
-    assert np.array_equal(pixels(off.image), pixels(off_again.image))
+    assert np.abs(pixels(off.image) - pixels(on.image)).max() > 8
+    # weight 0 switches the adapter off: exactly what the model gives with the adapter loaded and disabled, and
+    # within 1/255 of the model before any LoRA was loaded (the CPU matmul rounds the last bit differently once
+    # peft has wrapped the attention layers; the same tolerance as batching)
+    assert np.array_equal(pixels(zero.image), pixels(off_again.image))
+    assert np.abs(pixels(off.image) - pixels(zero.image)).max() <= 1
     assert on.metadata["lora"] == sdxl_lora.name and on.metadata["lora_weight"] == 1.0
 
 

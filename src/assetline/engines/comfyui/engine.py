@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+import httpx
 from PIL import Image, UnidentifiedImageError
 
 from assetline.engines.base import Box, Modality, ModelRef, VisualRequest, VisualResult
@@ -230,6 +231,16 @@ class ComfyUIVisualEngine:
                                                read_timeout_s=read_timeout, retries=settings.retries,
                                                backoff_s=settings.retry_backoff_s)
         return self._clients[key]
+
+    def check_ready(self, settings: ComfyUISettings) -> None:
+        """Before a run writes anything: the token variable is set and the server answers (GET /queue)."""
+        client = self._client(settings)
+        try:
+            client.http.get("/queue", timeout=httpx.Timeout(settings.connect_timeout_s))
+        except httpx.HTTPError as exc:
+            raise EngineError(f"cannot reach ComfyUI at {settings.url} ({type(exc).__name__}: {exc})",
+                              hint="start the server (python main.py --listen) or fix "
+                                   "engines.settings.comfyui.url") from exc
 
     def close(self) -> None:
         """Close the HTTP clients (they reopen on the next request)."""

@@ -28,6 +28,7 @@ import torch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -42,6 +43,8 @@ from assetline.engines.fingerprint import fingerprint
 from assetline.errors import EngineError
 
 MAX_SIDE = 8192
+CLIP_WINDOW = 77
+"""Tokens a CLIP text encoder reads (with the start and end tokens); longer tokenizers (T5) are not the limit."""
 SETTINGS_HINT = "set engines.settings.diffusion.model in the campaign, or imagery.model in the brand kit"
 
 
@@ -54,7 +57,8 @@ class DiffusionVisualEngine:
     """
 
     id: ClassVar[str] = "diffusion"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
+    """2: ``scheduler: pndm`` skips the Runge-Kutta warm-up; Flux generates in multiples of 16."""
     modality: ClassVar[Modality] = "visual"
     settings_model: ClassVar[type[DiffusionSettings]] = DiffusionSettings
     path_fields: ClassVar[tuple[str, ...]] = ("model", "lora", "controlnet", "single_file_config")
@@ -66,6 +70,10 @@ class DiffusionVisualEngine:
 
     def __init__(self, *, cache_size: int = 2) -> None:
         self._cache = PipelineCache(cache_size)
+
+    def check_ready(self, settings: DiffusionSettings) -> None:
+        """Before a run writes anything: the diffusion extra is installed (else one clear EngineError)."""
+        require_diffusion()
 
     # ------------------------------------------------------------ models (plan time; no torch needed)
     def models(self, settings: DiffusionSettings) -> list[ModelRef]:
@@ -115,9 +123,7 @@ class DiffusionVisualEngine:
         planned: list[tuple[Job, DiffusionSettings, WarmModel]] = []
         for request, settings in checked:
             warm = self._cache.get(settings)
-            tokenizer = getattr(warm.pipe, "tokenizer", None)
-            count = None if tokenizer is None else (lambda s, tok=tokenizer: len(tok.tokenize(s)))
-            job = plan_job(request, settings, warm.model_type, count)
+            job = plan_job(request, settings, warm.model_type, token_counter(warm.pipe))
             if warm.model_type == "flux" and job.known_mask is not None:
                 raise EngineError("Flux models cannot keep reserved areas calm or outpaint a photo in this engine",
                                   hint="set layout_guidance: none and use a generated style, or an SD/SDXL model")
@@ -144,6 +150,17 @@ class DiffusionVisualEngine:
                     results[i] = VisualResult(image=finish(job, image, settings),
                                               metadata=_metadata(job, settings, warm, pipe, adapter, blend_steps))
         return [r for r in results if r is not None]
+
+
+def token_counter(pipe: Any) -> Callable[[str], int] | None:
+    """Counts a prompt's tokens for the CLIP text encoders that read it (77-token windows): ``tokenizer`` and,
+    on SDXL, ``tokenizer_2`` (the most of the two); Flux's T5 ``tokenizer_2`` reads 512 and is not the limit.
+    None when the pipeline has no CLIP tokenizer (nothing is dropped then)."""
+    tokenizers = [tok for tok in (getattr(pipe, "tokenizer", None), getattr(pipe, "tokenizer_2", None))
+                  if tok is not None and getattr(tok, "model_max_length", 0) <= CLIP_WINDOW]
+    if not tokenizers:
+        return None
+    return lambda text: max(len(tok.tokenize(text)) for tok in tokenizers)
 
 
 def _settings(settings: Any) -> DiffusionSettings:

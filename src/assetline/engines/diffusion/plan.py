@@ -31,6 +31,8 @@ from assetline.errors import EngineError
 Mode = Literal["txt2img", "outpaint"]
 MULTIPLE = 8
 """Generation sizes are multiples of this (the VAE downsamples by 8)."""
+MULTIPLE_BY_TYPE = {"flux": 16}
+"""Flux packs 2 × 2 latent patches, so its sizes are multiples of 16 (FluxPipeline would round them itself)."""
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,12 @@ class Job:
     control: Image.Image | None = None
 
 
-def generation_size(width: int, height: int, long_side: int) -> tuple[int, int]:
+def generation_size(width: int, height: int, long_side: int, multiple: int = MULTIPLE) -> tuple[int, int]:
     """The size generated for a width × height output: ``long_side`` on the longer side, the aspect kept,
-    both sides rounded to multiples of 8 (at least 8)."""
+    both sides rounded to multiples of ``multiple`` (at least one multiple)."""
     scale = long_side / max(width, height)
-    return (max(MULTIPLE, round(width * scale / MULTIPLE) * MULTIPLE),
-            max(MULTIPLE, round(height * scale / MULTIPLE) * MULTIPLE))
+    return (max(multiple, round(width * scale / multiple) * multiple),
+            max(multiple, round(height * scale / multiple) * multiple))
 
 
 def plan_job(request: VisualRequest, settings: DiffusionSettings, model_type: str,
@@ -69,7 +71,8 @@ def plan_job(request: VisualRequest, settings: DiffusionSettings, model_type: st
 
     # 2. Sizes and the boxes honoured
     width, height = request.width, request.height
-    gw, gh = generation_size(width, height, settings.resolution or DEFAULT_RESOLUTION[model_type])
+    gw, gh = generation_size(width, height, settings.resolution or DEFAULT_RESOLUTION[model_type],
+                             MULTIPLE_BY_TYPE.get(model_type, MULTIPLE))
     sx, sy = gw / width, gh / height
     guidance = settings.layout_guidance
     reserved = tuple(layout.clip_boxes(request.reserved, width, height)) if guidance != "none" else ()

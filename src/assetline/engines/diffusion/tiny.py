@@ -1,7 +1,8 @@
-"""Tiny random Stable Diffusion models, built locally: for tests, benchmarks and trying the wiring without weights.
+"""Tiny random SD 1.5 / SDXL / Flux models, built locally: for tests, benchmarks and trying the wiring without weights.
 
-Nothing is downloaded. The pipeline has the real architecture (CLIP text encoder + tokenizer, UNet2DCondition,
-AutoencoderKL, a real scheduler) at toy sizes, so every diffusers code path runs, in milliseconds per step::
+Nothing is downloaded (tokenizers are written from a small vocabulary). Each pipeline has the real architecture
+(CLIP / T5 text encoders + tokenizers, UNet2DCondition or FluxTransformer2DModel, AutoencoderKL, a real
+scheduler) at toy sizes, so every diffusers code path runs, in milliseconds per step::
 
     from assetline.engines.diffusion.tiny import save_tiny_sd
     folder = save_tiny_sd("models/tiny-sd", seed=0)              # a diffusers folder
@@ -9,6 +10,7 @@ AutoencoderKL, a real scheduler) at toy sizes, so every diffusers code path runs
     save_tiny_lora(folder, "models/brand.safetensors")             # a random (non-zero) UNet LoRA
     xl = save_tiny_sdxl("models/tiny-sdxl", seed=0)              # SDXL: two CLIP encoders, text_time UNet
     save_tiny_lora(xl, "models/brand-xl.safetensors")              # works for either family
+    save_tiny_flux("models/tiny-flux", seed=0)                     # Flux: CLIP + T5, a FluxTransformer2DModel
 
 The images it makes are noise-like: they exercise the engine, they are not meant to look good.
 """
@@ -49,8 +51,9 @@ def _write_tokenizer(folder: Path) -> None:
     (folder / "merges.txt").write_text("#version: 0.2\n", encoding="utf-8")
 
 
-def tiny_sd_components(seed: int = 0) -> dict[str, Any]:
-    """The components of a tiny random StableDiffusionPipeline (torch seeded with ``seed``)."""
+def tiny_sd_components(seed: int = 0, scheduler: str = "ddim") -> dict[str, Any]:
+    """The components of a tiny random StableDiffusionPipeline (torch seeded with ``seed``), with the scheduler
+    ``ddim``, ``pndm`` (PLMS, as SD 1.5 folders ship it) or ``euler``."""
     require_diffusion()
     import tempfile
 
@@ -77,18 +80,21 @@ def tiny_sd_components(seed: int = 0) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         _write_tokenizer(Path(tmp))
         tokenizer = CLIPTokenizer.from_pretrained(tmp, model_max_length=77)
-    scheduler = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
-                              clip_sample=False, set_alpha_to_one=False, steps_offset=1)
+    betas: dict[str, Any] = {"beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "scaled_linear",
+                             "steps_offset": 1}
+    schedulers = {"ddim": lambda: DDIMScheduler(**betas, clip_sample=False, set_alpha_to_one=False),
+                  "pndm": lambda: diffusers.PNDMScheduler(**betas, skip_prk_steps=True, set_alpha_to_one=False),
+                  "euler": lambda: diffusers.EulerDiscreteScheduler(**betas)}
     return {"unet": unet, "vae": vae, "text_encoder": text_encoder, "tokenizer": tokenizer,
-            "scheduler": scheduler, "safety_checker": None, "feature_extractor": None,
+            "scheduler": schedulers[scheduler](), "safety_checker": None, "feature_extractor": None,
             "requires_safety_checker": False}
 
 
-def save_tiny_sd(folder: Path | str, seed: int = 0) -> Path:
+def save_tiny_sd(folder: Path | str, seed: int = 0, scheduler: str = "ddim") -> Path:
     """Write a tiny random Stable Diffusion model as a diffusers folder; returns the folder."""
     require_diffusion()
     folder = Path(folder)
-    pipe = _diffusers().StableDiffusionPipeline(**tiny_sd_components(seed))
+    pipe = _diffusers().StableDiffusionPipeline(**tiny_sd_components(seed, scheduler))
     pipe.save_pretrained(folder, safe_serialization=True)
     return folder
 
@@ -145,6 +151,62 @@ def save_tiny_sdxl(folder: Path | str, seed: int = 0) -> Path:
     return folder
 
 
+def _t5_tokenizer() -> Any:
+    """A T5 (SentencePiece Unigram) tokenizer over the tiny vocabulary, built in memory: pad 0, eos 1, unk 2."""
+    from transformers import T5Tokenizer
+
+    pieces = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
+    pieces += [("\u2581" + word, -1.0) for word in TINY_VOCAB_WORDS]
+    pieces += [(ch, -5.0) for ch in "abcdefghijklmnopqrstuvwxyz0123456789.,-'\u2581"]
+    return T5Tokenizer(vocab=pieces, extra_ids=0, model_max_length=512)
+
+
+def tiny_flux_components(seed: int = 0) -> dict[str, Any]:
+    """The components of a tiny random FluxPipeline (diffusers' own test config at toy widths): a one-layer
+    FluxTransformer2DModel, a one-channel VAE with Flux's shift and scaling factors, CLIP + T5 encoders."""
+    require_diffusion()
+    import tempfile
+
+    import torch
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer, T5Config, T5EncoderModel
+
+    diffusers = _diffusers()
+    torch.manual_seed(seed)
+    transformer = diffusers.FluxTransformer2DModel(
+        patch_size=1, in_channels=4, num_layers=1, num_single_layers=1, attention_head_dim=16, num_attention_heads=2,
+        joint_attention_dim=32, pooled_projection_dim=32, axes_dims_rope=[4, 4, 8])
+    torch.manual_seed(seed)
+    text_encoder = CLIPTextModel(CLIPTextConfig(
+        bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=32, intermediate_size=37, layer_norm_eps=1e-05,
+        num_attention_heads=4, num_hidden_layers=2, vocab_size=256, max_position_embeddings=77, hidden_act="gelu",
+        projection_dim=32))
+    torch.manual_seed(seed)
+    text_encoder_2 = T5EncoderModel(T5Config(
+        vocab_size=128, d_model=32, d_kv=8, d_ff=37, num_layers=2, num_heads=4, relative_attention_num_buckets=8,
+        pad_token_id=0, eos_token_id=1))
+    torch.manual_seed(seed)
+    vae = diffusers.AutoencoderKL(
+        sample_size=32, in_channels=3, out_channels=3, block_out_channels=(4, 8), layers_per_block=1,
+        down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2, latent_channels=1,
+        norm_num_groups=1, use_quant_conv=False, use_post_quant_conv=False, shift_factor=0.0609,
+        scaling_factor=1.5035)
+    with tempfile.TemporaryDirectory() as tmp:
+        _write_tokenizer(Path(tmp))
+        tokenizer = CLIPTokenizer.from_pretrained(tmp, model_max_length=77)
+    return {"transformer": transformer, "vae": vae, "text_encoder": text_encoder, "tokenizer": tokenizer,
+            "text_encoder_2": text_encoder_2, "tokenizer_2": _t5_tokenizer(),
+            "scheduler": diffusers.FlowMatchEulerDiscreteScheduler()}
+
+
+def save_tiny_flux(folder: Path | str, seed: int = 0) -> Path:
+    """Write a tiny random Flux model as a diffusers folder (``_class_name: FluxPipeline``)."""
+    require_diffusion()
+    folder = Path(folder)
+    pipe = _diffusers().FluxPipeline(**tiny_flux_components(seed))
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
 def save_tiny_controlnet(sd_folder: Path | str, folder: Path | str, seed: int = 1) -> Path:
     """A ControlNet built from the tiny model's UNet, with its zero-initialised output layers randomised (a fresh
     ControlNet would change nothing until trained); written as a diffusers folder."""
@@ -167,7 +229,8 @@ LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0")
 
 
 def save_tiny_lora(sd_folder: Path | str, out: Path | str, seed: int = 1) -> Path:
-    """A random (non-zero) LoRA for the tiny model's UNet, saved as one .safetensors file at ``out``."""
+    """A random (non-zero) LoRA for the tiny model's UNet (SD 1.5 or SDXL: both load ``unet.*`` keys), saved as
+    one .safetensors file at ``out``."""
     require_diffusion()
     import shutil
 

@@ -33,6 +33,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import httpx
+
 from assetline.engines.base import CopyRequest, CopyResult, Modality, ModelRef
 from assetline.engines.copy.expand import expand_field, tidy
 from assetline.engines.copy.grammar import MissingVariableError, TemplateSyntaxError
@@ -101,6 +103,18 @@ class OpenAICopyEngine:
         ident = json.dumps({"model": settings.model, "digest": settings.model_digest}, sort_keys=True)
         return [ModelRef(role="server-model", title=settings.model,
                          sha256=hashlib.sha256(ident.encode("utf-8")).hexdigest())]
+
+    def check_ready(self, settings: LLMSettings) -> None:
+        """Before a run writes anything: the key variable is set and a server answers at ``base_url``."""
+        key = api_key(settings)
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        try:
+            httpx.get(f"{settings.base_url}/models", headers=headers,
+                      timeout=httpx.Timeout(settings.connect_timeout_s))
+        except httpx.HTTPError as exc:
+            raise EngineError(f"llm.openai: no server answers at {settings.base_url} ({type(exc).__name__}: {exc})",
+                              hint="start it (e.g. `ollama serve`, `vllm serve …`, `llama-server …`) or fix "
+                                   "engines.settings.\"llm.openai\".base_url") from exc
 
     def close(self) -> None:
         """Close the pooled HTTP connections."""
