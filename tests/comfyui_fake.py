@@ -19,15 +19,11 @@ import contextlib
 import hashlib
 import io
 import json
-import socket
-import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import uvicorn
 from PIL import Image
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -35,6 +31,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from localserver import LocalServer
 
 CLASSES: dict[str, tuple[str, ...]] = {
     "CheckpointLoaderSimple": ("ckpt_name",),
@@ -90,8 +88,7 @@ class FakeComfyUI:
         self._lock: asyncio.Lock | None = None
         self._cancel: set[str] = set()
         self._tasks: set[asyncio.Future[None]] = set()
-        self._thread: threading.Thread | None = None
-        self._server: uvicorn.Server | None = None
+        self._server: LocalServer | None = None
         self.port = 0
 
     @property
@@ -100,25 +97,14 @@ class FakeComfyUI:
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> FakeComfyUI:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app(), log_level="warning", lifespan="off", ws_ping_interval=None)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("fake ComfyUI did not start")
-            time.sleep(0.01)
+        self._server = LocalServer(self.app(), "fake ComfyUI", ws_ping_interval=None)
+        self.port = self._server.port
+        self._server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        assert self._server is not None and self._thread is not None
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
+        assert self._server is not None
+        self._server.stop()
 
     def app(self) -> ASGIApp:
         routes = [Route("/prompt", self.post_prompt, methods=["POST"]),

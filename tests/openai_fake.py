@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from localserver import LocalServer
 
 
 @dataclass(frozen=True)
@@ -110,35 +108,16 @@ class FakeOpenAI:
 
 
 class ServerThread:
-    """uvicorn serving ``fake.app()`` in a daemon thread on a free local port."""
+    """``fake.app()`` served on a free local port (tests/localserver.py); sets ``fake.base_url``."""
 
     def __init__(self, fake: FakeOpenAI) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = int(self.sock.getsockname()[1])
-        config = uvicorn.Config(fake.app(), log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.server = LocalServer(fake.app(), "fake OpenAI server", timeout_graceful_shutdown=1)
+        self.port = self.server.port
         fake.base_url = f"http://127.0.0.1:{self.port}/v1"
 
     def __enter__(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the fake OpenAI server did not start")
-            time.sleep(0.01)
+        self.server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
-        self.sock.close()
-
-
-def free_port() -> int:
-    """A port nothing listens on (for 'connection refused')."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        self.server.stop()

@@ -19,7 +19,8 @@ from assetline import api
 from assetline.errors import EngineError, InvalidRequestError
 from assetline.provenance.manifest import COMPOSITE_WITH_TRAINED
 from comfyui_fake import FakeComfyUI
-from openai_fake import FakeOpenAI, Scripted, ServerThread, free_port
+from localserver import free_port
+from openai_fake import FakeOpenAI, Scripted, ServerThread
 
 REVIEWER = "rev@studio.example"
 COPY = {"headline": ["Nebula lands in London", "Meet Nebula"], "body": ["Dark roast, bright finish."],

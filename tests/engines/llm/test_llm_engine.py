@@ -13,7 +13,8 @@ from assetline.errors import EngineError
 from assetline.spec.brand import BrandKit
 from assetline.spec.campaign import Concept, Segment
 from assetline.spec.formats import catalogue
-from openai_fake import FakeOpenAI, Scripted, error, free_port, reply_json
+from localserver import free_port
+from openai_fake import FakeOpenAI, Scripted, error, reply_json
 
 META = catalogue()["meta-feed-1x1"]  # headline 40, body 125, cta 20
 
