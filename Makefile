@@ -10,6 +10,9 @@ DIFFUSION_STAMP := $(VENV)/.installed-diffusion-stamp
 TORCH_PIN := torch==2.13.0
 # invisible-watermark's declared deps would pull GUI OpenCV and an unpinned torch: install it alone
 WATERMARK_PIN := invisible-watermark==0.2.0
+# GrowthBook's stats engine, the reference the experiments tests compare with: its metadata caps numpy/scipy/pandas
+# below 2 (pip would downgrade numpy), but the modules we compare with need only numpy, scipy and pydantic
+GBSTATS_PIN := gbstats==0.8.0
 CHROMIUM ?= /usr/bin/chromium
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_DIR ?= demo-workspace
@@ -32,7 +35,7 @@ $(DIFFUSION_STAMP): $(STAMP)
 
 $(TEST_STAMP): $(DIFFUSION_STAMP)
 	@$(PY) -m pip install --quiet '$(TORCH_PIN)' -e '.[qc,postgres,test,embeddings,diffusion]'
-	@$(PY) -m pip install --quiet --no-deps '$(WATERMARK_PIN)'
+	@$(PY) -m pip install --quiet --no-deps '$(WATERMARK_PIN)' '$(GBSTATS_PIN)'
 	@scripts/ensure_chromium.sh '$(CHROMIUM)'
 	@touch $(TEST_STAMP)
 
