@@ -24,6 +24,24 @@ from typing import Any
 from assetline.engines.diffusion.imports import require_diffusion
 
 
+def _save(pipeline: str, components: dict[str, Any], folder: Path | str) -> Path:
+    """Assemble ``components`` into the diffusers ``pipeline`` class and write it as a diffusers folder."""
+    folder = Path(folder)
+    getattr(_diffusers(), pipeline)(**components).save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
+def _clip_tokenizer(**kwargs: Any) -> Any:
+    """A CLIP tokenizer over the tiny vocabulary (transformers 5 ignores ``vocab_file=``: it is read from a folder)."""
+    import tempfile
+
+    from transformers import CLIPTokenizer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        _write_tokenizer(Path(tmp))
+        return CLIPTokenizer.from_pretrained(tmp, model_max_length=77, **kwargs)
+
+
 def _diffusers() -> Any:
     """The diffusers module, untyped (it ships no type hints for its model constructors)."""
     import importlib
@@ -55,10 +73,9 @@ def tiny_sd_components(seed: int = 0, scheduler: str = "ddim") -> dict[str, Any]
     """The components of a tiny random StableDiffusionPipeline (torch seeded with ``seed``), with the scheduler
     ``ddim``, ``pndm`` (PLMS, as SD 1.5 folders ship it) or ``euler``."""
     require_diffusion()
-    import tempfile
 
     import torch
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+    from transformers import CLIPTextConfig, CLIPTextModel
 
     diffusers = _diffusers()
     AutoencoderKL, DDIMScheduler = diffusers.AutoencoderKL, diffusers.DDIMScheduler
@@ -77,9 +94,7 @@ def tiny_sd_components(seed: int = 0, scheduler: str = "ddim") -> dict[str, Any]
     text_encoder = CLIPTextModel(CLIPTextConfig(
         bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=32, intermediate_size=37, layer_norm_eps=1e-05,
         num_attention_heads=4, num_hidden_layers=2, vocab_size=256, max_position_embeddings=77))
-    with tempfile.TemporaryDirectory() as tmp:
-        _write_tokenizer(Path(tmp))
-        tokenizer = CLIPTokenizer.from_pretrained(tmp, model_max_length=77)
+    tokenizer = _clip_tokenizer()
     betas: dict[str, Any] = {"beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "scaled_linear",
                              "steps_offset": 1}
     schedulers = {"ddim": lambda: DDIMScheduler(**betas, clip_sample=False, set_alpha_to_one=False),
@@ -92,11 +107,7 @@ def tiny_sd_components(seed: int = 0, scheduler: str = "ddim") -> dict[str, Any]
 
 def save_tiny_sd(folder: Path | str, seed: int = 0, scheduler: str = "ddim") -> Path:
     """Write a tiny random Stable Diffusion model as a diffusers folder; returns the folder."""
-    require_diffusion()
-    folder = Path(folder)
-    pipe = _diffusers().StableDiffusionPipeline(**tiny_sd_components(seed, scheduler))
-    pipe.save_pretrained(folder, safe_serialization=True)
-    return folder
+    return _save("StableDiffusionPipeline", tiny_sd_components(seed, scheduler), folder)
 
 
 def tiny_sdxl_components(seed: int = 0) -> dict[str, Any]:
@@ -105,10 +116,9 @@ def tiny_sdxl_components(seed: int = 0) -> dict[str, Any]:
     pooled projection plus six time ids, 32 + 6 × 8 = 80), at toy widths, with an EulerDiscreteScheduler as
     SDXL ships."""
     require_diffusion()
-    import tempfile
 
     import torch
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
 
     diffusers = _diffusers()
     torch.manual_seed(seed)
@@ -131,10 +141,7 @@ def tiny_sdxl_components(seed: int = 0) -> dict[str, Any]:
     text_encoder = CLIPTextModel(config)
     torch.manual_seed(seed + 1)
     text_encoder_2 = CLIPTextModelWithProjection(config)
-    with tempfile.TemporaryDirectory() as tmp:
-        _write_tokenizer(Path(tmp))
-        tokenizer = CLIPTokenizer.from_pretrained(tmp, model_max_length=77)
-        tokenizer_2 = CLIPTokenizer.from_pretrained(tmp, model_max_length=77, pad_token="!")
+    tokenizer, tokenizer_2 = _clip_tokenizer(), _clip_tokenizer(pad_token="!")
     scheduler = diffusers.EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
                                                  steps_offset=1, timestep_spacing="leading")
     return {"unet": unet, "vae": vae, "text_encoder": text_encoder, "tokenizer": tokenizer,
@@ -144,11 +151,7 @@ def tiny_sdxl_components(seed: int = 0) -> dict[str, Any]:
 
 def save_tiny_sdxl(folder: Path | str, seed: int = 0) -> Path:
     """Write a tiny random SDXL model as a diffusers folder (``_class_name: StableDiffusionXLPipeline``)."""
-    require_diffusion()
-    folder = Path(folder)
-    pipe = _diffusers().StableDiffusionXLPipeline(**tiny_sdxl_components(seed))
-    pipe.save_pretrained(folder, safe_serialization=True)
-    return folder
+    return _save("StableDiffusionXLPipeline", tiny_sdxl_components(seed), folder)
 
 
 def _t5_tokenizer() -> Any:
@@ -165,10 +168,9 @@ def tiny_flux_components(seed: int = 0) -> dict[str, Any]:
     """The components of a tiny random FluxPipeline (diffusers' own test config at toy widths): a one-layer
     FluxTransformer2DModel, a one-channel VAE with Flux's shift and scaling factors, CLIP + T5 encoders."""
     require_diffusion()
-    import tempfile
 
     import torch
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer, T5Config, T5EncoderModel
+    from transformers import CLIPTextConfig, CLIPTextModel, T5Config, T5EncoderModel
 
     diffusers = _diffusers()
     torch.manual_seed(seed)
@@ -190,9 +192,7 @@ def tiny_flux_components(seed: int = 0) -> dict[str, Any]:
         down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2, latent_channels=1,
         norm_num_groups=1, use_quant_conv=False, use_post_quant_conv=False, shift_factor=0.0609,
         scaling_factor=1.5035)
-    with tempfile.TemporaryDirectory() as tmp:
-        _write_tokenizer(Path(tmp))
-        tokenizer = CLIPTokenizer.from_pretrained(tmp, model_max_length=77)
+    tokenizer = _clip_tokenizer()
     return {"transformer": transformer, "vae": vae, "text_encoder": text_encoder, "tokenizer": tokenizer,
             "text_encoder_2": text_encoder_2, "tokenizer_2": _t5_tokenizer(),
             "scheduler": diffusers.FlowMatchEulerDiscreteScheduler()}
@@ -200,11 +200,7 @@ def tiny_flux_components(seed: int = 0) -> dict[str, Any]:
 
 def save_tiny_flux(folder: Path | str, seed: int = 0) -> Path:
     """Write a tiny random Flux model as a diffusers folder (``_class_name: FluxPipeline``)."""
-    require_diffusion()
-    folder = Path(folder)
-    pipe = _diffusers().FluxPipeline(**tiny_flux_components(seed))
-    pipe.save_pretrained(folder, safe_serialization=True)
-    return folder
+    return _save("FluxPipeline", tiny_flux_components(seed), folder)
 
 
 def save_tiny_controlnet(sd_folder: Path | str, folder: Path | str, seed: int = 1) -> Path:
