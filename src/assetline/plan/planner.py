@@ -135,9 +135,11 @@ class CellPlanner:
         self.versions = {eid: registry.version(eid) for eid in engine_ids}
         self.traits: dict[str, dict[str, Any]] = {}
         """Per engine: its trained/uses_* traits, its settings for keys (paths left out) and its models."""
+        self.settings: dict[str, Any] = {}
+        """Per engine: its validated settings (validated once per plan; the runner reuses them)."""
         for eid in engine_ids:
             engine_cls = registry.classes[eid]
-            settings = engine_settings(loaded, engine_cls)
+            settings = self.settings[eid] = engine_settings(loaded, engine_cls)
             models = [asdict(m) for m in engine_models(registry.get(eid), settings, loaded)]
             fallback = c.engines.licences.get(eid)
             for m in models:  # a model without its own licence record takes the campaign's for its engine

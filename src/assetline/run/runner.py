@@ -29,7 +29,6 @@ from typing import Any
 
 from assetline.config import Settings
 from assetline.engines.registry import EngineRegistry
-from assetline.engines.settings import engine_settings
 from assetline.plan.planner import Plan, Step, build_plan
 from assetline.qc.registry import CheckRegistry
 from assetline.run.executors import Executor, InlineExecutor, LocalExecutor
@@ -126,8 +125,9 @@ class Runner:
         checks = CheckRegistry.discover()
         plan = build_plan(loaded, registry, self.settings.max_cells, checks.versions())  # bad input stops here
         engines = loaded.campaign.engines
-        self.batch_sizes = {engines.visual: batch_size(registry.get(engines.visual),
-                                                       engine_settings(loaded, registry.classes[engines.visual]))}
+        assert plan.cell_planner is not None
+        validated = plan.cell_planner.settings  # the engines' settings, validated by the planner
+        self.batch_sizes = {engines.visual: batch_size(registry.get(engines.visual), validated[engines.visual])}
         db = Database(self.settings.db_url)
         db.migrate()
         directions = self._directions(db, loaded.campaign.id)
@@ -142,7 +142,7 @@ class Runner:
         for engine_id in sorted({step.engine_id for step in todo}):
             check_ready = getattr(registry.get(engine_id), "check_ready", None)
             if check_ready is not None:
-                check_ready(engine_settings(loaded, registry.classes[engine_id]))
+                check_ready(validated[engine_id])
 
         # 3. Record campaign, run and cells.
         tenant = self.settings.tenant
