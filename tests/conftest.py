@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assetline.api import example_dir
+from experimentkit import build_delivered_workspace
 from reviewkit import ReviewWorkspace, build_review_workspace
 
 PG_ENV = "ASSETLINE_TEST_DATABASE_URL"
@@ -63,3 +64,10 @@ def review_base(tmp_path_factory: pytest.TempPathFactory) -> ReviewWorkspace:
     """The reviewed two-tenant workspace of tests/reviewkit.py, built once per session. Tests that write use
     ``review_base.copy_to(path)``."""
     return build_review_workspace(tmp_path_factory.mktemp("review-base") / "ws")
+
+
+@pytest.fixture(scope="session")
+def delivered_base(review_base: ReviewWorkspace, tmp_path_factory: pytest.TempPathFactory) -> ReviewWorkspace:
+    """review_base with every asset of both tenants approved and delivered (tests/experimentkit.py), built once
+    per session. Tests that write use ``delivered_base.copy_to(path)``."""
+    return build_delivered_workspace(review_base, tmp_path_factory.mktemp("delivered-base") / "ws")

@@ -2,15 +2,30 @@
 
 Tables: tenants, campaigns, runs, artifacts (one per content key), assets (one per cell), asset_revisions
 (every artifact an asset has pointed at), events (append-only log of state changes and logins), users,
-api_tokens (stored hashed), decisions (review decisions, one row each), comments, deliveries.
+api_tokens (stored hashed), decisions (review decisions, one row each), comments, deliveries; for the learning
+loop: experiments, experiment_arms, performance_events (raw, idempotent by event id), performance_counts (running
+totals per asset, so reads never scan raw events) and dco_decisions (every served decision with its propensity).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -208,4 +223,100 @@ class Delivery(Base):
     out_dir: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(254), default="system")
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Experiment(Base):
+    """A DCO / A-B experiment: delivered assets of one campaign (its arms) competing on one channel and metric."""
+
+    __tablename__ = "experiments"
+    __table_args__ = (UniqueConstraint("tenant_id", "campaign_id", "slug"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    channel: Mapped[str] = mapped_column(String(32))
+    segment: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The campaign segment this experiment is for (None: every segment of the arms)."""
+    metric: Mapped[str] = mapped_column(String(32))
+    """ctr | conversion_rate | revenue_per_impression."""
+    control_asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
+    fallback_asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), nullable=True)
+    burn_in_units: Mapped[int] = mapped_column(Integer, default=100)
+    explore: Mapped[float] = mapped_column(Float, default=0.0)
+    flight_start: Mapped[date | None] = mapped_column(Date, nullable=True)
+    flight_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    cap_impressions: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cap_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    """running | stopped (a stopped experiment always serves its fallback)."""
+    created_by: Mapped[str] = mapped_column(String(254), default="system")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExperimentArm(Base):
+    __tablename__ = "experiment_arms"
+    __table_args__ = (UniqueConstraint("experiment_id", "asset_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id"), index=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"), index=True)
+
+
+class PerformanceEvent(Base):
+    """One ingested performance event (or an aggregated row of a platform export: ``count`` > 1).
+
+    Never updated. ``event_id`` is the sender's id: a second event with the same id is a duplicate (ignored when
+    its payload is the same, refused when it differs); ``payload_hash`` tells which.
+    """
+
+    __tablename__ = "performance_events"
+    __table_args__ = (UniqueConstraint("tenant_id", "event_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    event_id: Mapped[str] = mapped_column(String(128))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """impression | click | conversion | value."""
+    count: Mapped[int] = mapped_column(BigInteger, default=1)
+    value: Mapped[float] = mapped_column(Float, default=0.0)
+    user_key: Mapped[str] = mapped_column(String(200), default="")
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    source: Mapped[str] = mapped_column(String(32), default="api")
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PerformanceCounts(Base):
+    """Running totals per asset, updated in the same transaction as the events that change them."""
+
+    __tablename__ = "performance_counts"
+    __table_args__ = (UniqueConstraint("tenant_id", "asset_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
+    impressions: Mapped[int] = mapped_column(BigInteger, default=0)
+    clicks: Mapped[int] = mapped_column(BigInteger, default=0)
+    conversions: Mapped[int] = mapped_column(BigInteger, default=0)
+    value_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    value_sum_squares: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DcoDecision(Base):
+    """One decision served by ``POST /api/v1/decide``, with the propensity of the choice (off-policy evaluation)."""
+
+    __tablename__ = "dco_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id"), index=True)
+    request_id: Mapped[str] = mapped_column(String(128))
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), nullable=True)
+    propensity: Mapped[float] = mapped_column(Float)
+    phase: Mapped[str] = mapped_column(String(16))
+    fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_key_hash: Mapped[str] = mapped_column(String(64))
+    weights: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
