@@ -1,7 +1,8 @@
 """Roles and the permission matrix. One table, read by the API, the UI and the CLI alike.
 
     admin     everything in the tenant, including users and tokens
-    producer  runs campaigns, reviews, bulk-decides, delivers
+    producer  runs campaigns, reviews, bulk-decides, delivers; feeds performance events, manages experiments,
+              serves DCO decisions (an ad server's service account is a producer)
     reviewer  reviews (single and bulk), comments
     client    sees only assets that reached review; approves, rejects, requests changes, comments
 """
@@ -17,11 +18,12 @@ Role = Literal["admin", "producer", "reviewer", "client"]
 ROLES: tuple[str, ...] = get_args(Role)
 
 Permission = Literal["view", "view_unreviewed", "decide", "bulk_decide", "comment", "start_run", "deliver",
-                     "manage_users"]
+                     "manage_users", "ingest_events", "manage_experiments", "serve_decisions"]
 
 _MATRIX: dict[str, frozenset[str]] = {
     "admin": frozenset(get_args(Permission)),
-    "producer": frozenset({"view", "view_unreviewed", "decide", "bulk_decide", "comment", "start_run", "deliver"}),
+    "producer": frozenset({"view", "view_unreviewed", "decide", "bulk_decide", "comment", "start_run", "deliver",
+                           "ingest_events", "manage_experiments", "serve_decisions"}),
     "reviewer": frozenset({"view", "view_unreviewed", "decide", "bulk_decide", "comment"}),
     "client": frozenset({"view", "decide", "comment"}),
 }

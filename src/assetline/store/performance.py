@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -96,8 +96,9 @@ class PerformanceRepository:
         ids = list(asset_ids)
         found: set[int] = set()
         for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
             found.update(self.session.scalars(select(PerformanceCounts.asset_id).where(
-                PerformanceCounts.tenant_id == self.tenant_id, PerformanceCounts.asset_id.in_(ids[start:start + CHUNK]))))
+                PerformanceCounts.tenant_id == self.tenant_id, PerformanceCounts.asset_id.in_(chunk))))
         return found
 
     def counts(self, asset_ids: Iterable[int] | None = None) -> dict[int, AssetCounts]:
@@ -173,8 +174,6 @@ class PerformanceRepository:
 
     def decisions_served(self, experiment_id: int) -> dict[int, int]:
         """asset id → how many non-fallback decisions chose it."""
-        from sqlalchemy import func
-
         rows = self.session.execute(select(DcoDecision.asset_id, func.count()).where(
             DcoDecision.tenant_id == self.tenant_id, DcoDecision.experiment_id == experiment_id,
             DcoDecision.fallback.is_(False)).group_by(DcoDecision.asset_id))

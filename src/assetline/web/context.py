@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from assetline.access.roles import Actor
 from assetline.access.users import actor_of
 from assetline.config import Settings
+from assetline.experiments.serving import DecisionServer
 from assetline.review.service import ReviewService
 from assetline.store.blobs import BlobStore
 from assetline.store.db import Database
@@ -29,6 +30,14 @@ class AppState:
     settings: Settings
     db: Database
     blobs: BlobStore
+    _dco: DecisionServer | None = None
+
+    @property
+    def dco(self) -> DecisionServer:
+        """The app's in-memory decision server (POST /api/v1/decide), made on first use."""
+        if self._dco is None:
+            self._dco = DecisionServer(self.db)
+        return self._dco
 
 
 def state(request: Request) -> AppState:
