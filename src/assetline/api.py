@@ -389,3 +389,89 @@ def audit_log(workspace: Path | str | None = None, kind: str | None = None, acto
         return [{"id": e.id, "at": e.created_at.isoformat(), "kind": e.kind, "actor": e.actor,
                  "asset_id": e.asset_id, "campaign_id": e.campaign_id, "from": e.from_status,
                  "to": e.to_status, "reason": e.reason, "data": e.data} for e in rows]
+
+
+# ---------------------------------------------------------------------- cost and yield
+def cost_report(campaign: str, workspace: Path | str | None = None, tenant: str | None = None,
+                rates_file: Path | str | None = None, **overrides: Any) -> dict[str, Any]:
+    """Compute seconds, engine and review cost, first-pass QC yield, regenerations and turnaround of a campaign,
+    priced with ``rates_file`` (TOML) or the workspace's ``[cost]`` rates (see docs/cost.md)."""
+    from assetline.experiments.cost import cost_report as build_cost_report
+    from assetline.experiments.cost_rates import load_rates
+
+    with _session(workspace, tenant=tenant, **overrides) as (settings, s):
+        rates = load_rates(settings.workspace, rates_file)
+        return build_cost_report(s, settings.tenant, campaign, rates).to_dict()
+
+
+# ---------------------------------------------------------------------- performance events from platform exports
+def import_events(file: Path | str, campaign: str, fmt: str = "auto", skip_unknown: bool = False,
+                  workspace: Path | str | None = None, tenant: str | None = None,
+                  **overrides: Any) -> dict[str, Any]:
+    """Import a Meta / Google Ads / generic CSV export as performance events, all or nothing (docs/events.md)."""
+    from assetline.experiments.imports import import_csv
+
+    with _session(workspace, tenant=tenant, **overrides) as (settings, s):
+        return import_csv(s, settings.tenant, campaign, Path(file), fmt=fmt, skip_unknown=skip_unknown).to_dict()
+
+
+def event_counts(campaign: str, workspace: Path | str | None = None, tenant: str | None = None,
+                 **overrides: Any) -> list[dict[str, Any]]:
+    """The running counts (impressions, clicks, conversions, value) of each asset of the campaign that has any."""
+    from assetline.experiments.imports import campaign_counts
+
+    with _session(workspace, tenant=tenant, **overrides) as (settings, s):
+        return campaign_counts(s, settings.tenant, campaign)
+
+
+# ---------------------------------------------------------------------- experiments
+def experiment_create(campaign: str, values: dict[str, Any], workspace: Path | str | None = None,
+                      tenant: str | None = None, actor: str = "cli", **overrides: Any) -> dict[str, Any]:
+    """Create an experiment from ExperimentSpec fields (docs/experiments.md)."""
+    from assetline.experiments import commands
+
+    with _session(workspace, tenant=tenant, **overrides) as (settings, s):
+        return commands.create(s, settings.tenant, campaign, values, actor)
+
+
+def experiment_list(campaign: str, workspace: Path | str | None = None, tenant: str | None = None,
+                    **overrides: Any) -> list[dict[str, Any]]:
+    from assetline.experiments import commands
+
+    with _session(workspace, tenant=tenant, **overrides) as (settings, s):
+        return commands.listing(s, settings.tenant, campaign)
+
+
+def experiment_results(campaign: str, slug: str, workspace: Path | str | None = None, tenant: str | None = None,
+                       **overrides: Any) -> dict[str, Any]:
+    from assetline.experiments import commands
+
+    with _session(workspace, tenant=tenant, **overrides) as (settings, s):
+        return commands.results(s, settings.tenant, campaign, slug)
+
+
+def experiment_status(campaign: str, slug: str, status: str, workspace: Path | str | None = None,
+                      tenant: str | None = None, **overrides: Any) -> dict[str, Any]:
+    from assetline.experiments import commands
+
+    with _session(workspace, tenant=tenant, **overrides) as (settings, s):
+        return commands.set_status(s, settings.tenant, campaign, slug, status)
+
+
+# ---------------------------------------------------------------------- insights and the next round
+def insights(campaign: str, metric: str = "ctr", segment: str | None = None, workspace: Path | str | None = None,
+             tenant: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """Which creative attributes win, per segment and over all, with credible intervals (docs/experiments.md)."""
+    from assetline.experiments.insights import campaign_insights
+
+    with _session(workspace, tenant=tenant, **overrides) as (settings, s):
+        return campaign_insights(s, settings.tenant, campaign, metric, segment).to_dict()
+
+
+def next_round(campaign: str, out: Path | str, metric: str = "ctr", force: bool = False,
+               workspace: Path | str | None = None, tenant: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """Write the next round's brief: winners kept, losers dropped, one more variant (docs/experiments.md)."""
+    from assetline.experiments.next_round import next_round as write_next_round
+
+    with _session(workspace, tenant=tenant, **overrides) as (settings, s):
+        return write_next_round(s, settings.tenant, campaign, Path(out), metric, force=force).to_dict()

@@ -14,17 +14,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from apikit import MARKER, A, ApiEnv, B
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from assetline.experiments.manage import ExperimentSpec, create_experiment, list_experiments
 from assetline.review.lifecycle import CLIENT_VISIBLE
+from assetline.store.models import Asset
 from assetline.web.api.schemas import MAX_ID
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 MISSING_ID = MAX_ID - 1
 MISSING_SLUG = "no-such-campaign"
+EXPERIMENT = "iso"
+"""An experiment both tenants' campaigns have (see the experiments fixture): the same slug, so a route that
+names it shows nothing of the other tenant's."""
 PUBLIC = {("GET", "/openapi.json"), ("GET", "/docs")}
 """The schema and its viewer: public, no tenant data."""
 
@@ -42,6 +48,8 @@ class Route:
     """tenant (no object in the path), campaign, asset, or bulk (asset ids in the body)."""
     body: Callable[[Target], dict[str, Any]] | None = None
     query: str = ""
+    content: Callable[[Target], bytes] | None = None
+    """A body that is not JSON (sent as text/csv), for routes that take a file."""
     producer_only: bool = False
     """Refused to clients (and reviewers) with 403."""
 
@@ -53,7 +61,11 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/campaigns/{slug}/runs"): Route("campaign", producer_only=True),
     ("GET", "/campaigns/{slug}/runs"): Route("campaign"),
     ("GET", "/campaigns/{slug}/progress"): Route("campaign"),
+    ("GET", "/campaigns/{slug}/cost"): Route("campaign", producer_only=True),
+    ("GET", "/campaigns/{slug}/insights"): Route("campaign", query="?metric=ctr"),
     ("GET", "/campaigns/{slug}/assets"): Route("campaign", query="?per_page=5"),
+    ("POST", "/campaigns/{slug}/events/import"): Route(
+        "campaign", content=lambda t: f"asset_id,impressions\na{t.asset_id},1\n".encode(), producer_only=True),
     ("GET", "/assets/{asset_id}"): Route("asset"),
     ("GET", "/assets/{asset_id}/file"): Route("asset", query="?revision=1"),
     ("GET", "/assets/{asset_id}/revisions"): Route("asset"),
@@ -68,6 +80,20 @@ ROUTES: dict[tuple[str, str], Route] = {
         "bulk", body=lambda t: {"asset_ids": [t.asset_id], "decision": "approve"}, producer_only=True),
     ("POST", "/assets/{asset_id}/comments"): Route("asset", body=lambda t: {"body": "looks good"}),
     ("GET", "/assets/{asset_id}/comments"): Route("asset"),
+    ("POST", "/events"): Route(
+        "asset", body=lambda t: {"events": [{"id": f"iso-{t.asset_id}", "asset_id": t.asset_id, "kind": "impression"}]},
+        producer_only=True),
+    ("POST", "/campaigns/{slug}/experiments"): Route(
+        "campaign", body=lambda t: {"slug": "iso-new", "channel": "meta", "arms": [t.asset_id, t.asset_id + 1]},
+        producer_only=True),
+    ("GET", "/campaigns/{slug}/experiments"): Route("campaign"),
+    ("GET", "/campaigns/{slug}/experiments/{experiment}"): Route("campaign"),
+    ("PATCH", "/campaigns/{slug}/experiments/{experiment}"): Route(
+        "campaign", body=lambda t: {"status": "running"}, producer_only=True),
+    ("GET", "/campaigns/{slug}/experiments/{experiment}/results"): Route("campaign"),
+    ("POST", "/decide"): Route(
+        "campaign", body=lambda t: {"campaign": t.slug, "experiment": EXPERIMENT, "channel": "iab",
+                                    "format": "iab-300x250", "user_key": "iso-user"}, producer_only=True),
 }
 KEYS = sorted(ROUTES)
 IDS = [f"{m} {p}" for m, p in KEYS]
@@ -85,8 +111,11 @@ def select(keep: Callable[[tuple[str, str], Route], bool]) -> list[Any]:
 def call(client: TestClient, key: tuple[str, str], target: Target, headers: dict[str, str] | None) -> Any:
     method, path = key
     route = ROUTES[key]
-    url = API + path.format(slug=target.slug, asset_id=target.asset_id) + route.query
+    url = API + path.format(slug=target.slug, asset_id=target.asset_id, experiment=EXPERIMENT) + route.query
     body = route.body(target) if route.body else None
+    if route.content is not None:
+        return client.request(method, url, content=route.content(target),
+                              headers={"Content-Type": "text/csv", **(headers or {})})
     return client.request(method, url, json=body, headers=headers or {})
 
 
@@ -121,6 +150,19 @@ def api_routes(app: Any) -> set[tuple[str, str]]:
              if r.path and r.path.startswith(API + "/") and r.methods for m in r.methods - {"HEAD"}}
     documented = {(m.upper(), p.removeprefix(API)) for p, ops in app.openapi()["paths"].items() for m in ops}
     return (found | documented) - PUBLIC
+
+
+@pytest.fixture(scope="module", autouse=True)
+def experiments(env: ApiEnv) -> None:
+    """Experiment EXPERIMENT in each tenant's campaign (once per database: the Postgres one is shared)."""
+    with env.database().session() as s:
+        for tenant in (A, B):
+            slug = env.ws.campaigns[tenant]
+            if any(e.slug == EXPERIMENT for e in list_experiments(s, tenant, slug)):
+                continue
+            ids = sorted(s.scalars(sa.select(Asset.id).where(Asset.tenant_id == tenant,
+                                                             Asset.format == "iab-300x250")))
+            create_experiment(s, tenant, slug, ExperimentSpec(slug=EXPERIMENT, channel="iab", arms=ids[:2]))
 
 
 def test_every_route_is_in_the_matrix(client: TestClient) -> None:
@@ -195,7 +237,7 @@ def hidden(env: ApiEnv) -> int:
     return asset_id
 
 
-@pytest.mark.parametrize("key", select(lambda k, r: r.kind == "asset"))
+@pytest.mark.parametrize("key", select(lambda k, r: r.kind == "asset" and not r.producer_only))
 def test_client_cannot_see_assets_before_review(env: ApiEnv, client: TestClient, hidden: int,
                                                 key: tuple[str, str]) -> None:
     version = env.version(hidden)

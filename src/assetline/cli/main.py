@@ -13,8 +13,12 @@ from rich.table import Table
 from assetline import api
 from assetline.cli.access_cmds import audit, token_app, user_app
 from assetline.cli.brand_cmds import brand_app
+from assetline.cli.cost_cmds import cost
 from assetline.cli.engines_cmds import engines_app
 from assetline.cli.errors import handle_errors
+from assetline.cli.events_cmds import events_app
+from assetline.cli.experiments_cmds import experiments_app
+from assetline.cli.insights_cmds import insights, next_round
 from assetline.cli.options import Json, Workspace, emit
 from assetline.cli.progress import run_progress
 from assetline.cli.provenance_cmds import deliver, keys_app, lineage, verify
@@ -38,6 +42,11 @@ app.command("verify")(verify)
 app.command("deliver")(deliver)
 app.add_typer(brand_app, name="brand")
 app.add_typer(engines_app, name="engines")
+app.add_typer(experiments_app, name="experiments")
+app.add_typer(events_app, name="events")
+app.command("cost")(cost)
+app.command("insights")(insights)
+app.command("next-round")(next_round)
 
 _emit = emit
 

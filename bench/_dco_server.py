@@ -1,0 +1,8 @@
+"""The app the DCO benchmark serves with uvicorn in a separate process (workspace from ASSETLINE_WORKSPACE)."""
+
+from __future__ import annotations
+
+from assetline.config import load_settings
+from assetline.web.app import create_app
+
+app = create_app(load_settings(), session_secret="bench-dco")
