@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assetline.config import load_settings
-from assetline.web.app import create_app
+from assetline.web.app import create_app, freeze_heap
 
 app = create_app(load_settings(), session_secret="bench-dco")
+freeze_heap()  # as `assetline serve` does

@@ -11,6 +11,7 @@ Ingest: POST /api/v1/events batches of 1,000 events over HTTP, and ingest() in p
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -114,7 +115,22 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, await reader.readexactly(length)
 
 
-async def _load(port: int, token: str, slug: str, seconds: float, rate: int, connections: int) -> dict[str, Any]:
+def _load(port: int, token: str, slug: str, seconds: float, rate: int, connections: int) -> dict[str, Any]:
+    """The open-loop load, with this process's garbage collector off: the bench process has the whole pipeline
+    imported, and a full collection of its heap would stall the load generator, not the server. uvloop (a
+dependency of the server too) keeps the generator's own overhead small."""
+    import uvloop
+
+    gc.collect()
+    gc.disable()
+    try:
+        return uvloop.run(_open_loop(port, token, slug, seconds, rate, connections))
+    finally:
+        gc.enable()
+
+
+async def _open_loop(port: int, token: str, slug: str, seconds: float, rate: int,
+                     connections: int) -> dict[str, Any]:
     total = int(seconds * rate)
     queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
     latencies: list[float] = []
@@ -211,8 +227,8 @@ def run(quick: bool) -> dict[str, Any]:
         port = _free_port()
         server = _serve(root, port)
         try:
-            asyncio.run(_load(port, token, slug, 1.0, 200, 8))  # warm: snapshot, token cache, code paths
-            decide = asyncio.run(_load(port, token, slug, seconds, RATE, 16))
+            _load(port, token, slug, 1.0, 200, 8)  # warm: snapshot, token cache, code paths
+            decide = _load(port, token, slug, seconds, RATE, 16)
             http_ingest = _ingest_http(port, token, arms, 5 if quick else 20)
         finally:
             server.terminate()

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from assetline.experiments import ProportionCounts, compare
 from assetline.store.db import Database
-from assetline.store.models import DcoDecision, PerformanceCounts, PerformanceEvent
+from assetline.store.models import Asset, DcoDecision, PerformanceCounts, PerformanceEvent
 from reviewkit import ReviewWorkspace
 
 CAMPAIGN = "acme-launch"
@@ -322,6 +322,36 @@ def test_a_stopped_experiment_serves_its_fallback(env: LoopEnv, client: TestClie
     server.refresh()
     body = ask(client, env, "stop").json()
     assert body["phase"] == "stopped" and body["asset_id"] == london[-1]
+
+
+def test_arms_are_rebuilt_only_when_their_fingerprint_changes(env: LoopEnv, client: TestClient,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    london = [a.id for a in env.assets(fmt=META) if a.segment == "london-commuters"]
+    assert create(client, env, slug="fp", channel="meta", arms=london).status_code == 201
+    assert not ask(client, env, "fp").json()["fallback"]
+    server = client.app.state.assetline.dco
+    builds: list[int] = []
+    real = type(server)._arms
+    monkeypatch.setattr(type(server), "_arms", staticmethod(lambda s, e, c: builds.append(e.id) or real(s, e, c)))
+    server.refresh_seconds = server.arms_seconds = 0.0
+    server.refresh()
+    assert builds == []  # nothing changed: no lineage reads on the background thread
+    mine = server._index[("acme", CAMPAIGN, "fp")]
+    db = Database(env.ws.settings().db_url)
+    try:
+        with db.session() as s:
+            s.get(Asset, london[0]).status = "rejected"
+        server.refresh()
+        assert builds.count(mine) == 1  # (other tests' experiments with this arm are rebuilt too)
+        body = ask(client, env, "fp", user_key="fp-user").json()
+        assert str(london[0]) not in body["weights"]
+        assert any(e["asset_id"] == london[0] and "not_approved" in e["reasons"] for e in body["excluded"])
+    finally:
+        with db.session() as s:
+            s.get(Asset, london[0]).status = "delivered"
+        db.dispose()
+    server.refresh()
+    assert builds.count(mine) == 2 and str(london[0]) in ask(client, env, "fp", user_key="fp-2").json()["weights"]
 
 
 def test_decide_bad_input(env: LoopEnv, client: TestClient) -> None:

@@ -3,9 +3,12 @@
 A request never touches the database on the hot path: each experiment's arms (eligibility facts: status, formats,
 segment, licences of the inputs, flight, cap) and its arms' running counts live in a :class:`Snapshot`; a
 background thread ("assetline-dco", started by the first request) refreshes the counts every
-``refresh_seconds`` and the arms every ``arms_seconds``, and writes the decision log (every served decision with
-its propensity) in batches every ``flush_seconds``. Bearer tokens are cached for ``token_seconds`` (a revoked
-token keeps working for at most that long on this endpoint; every other endpoint checks the store each time).
+``refresh_seconds``, checks the arms every ``arms_seconds`` (a cheap fingerprint of the experiment, the arms'
+assets and the campaign spec; the arms are rebuilt only when it changed, or every ``arms_max_seconds`` to pick
+up licence edits on disk: rebuilding reads every arm's lineage and would stall the hot path), and writes the
+decision log (every served decision with its propensity) in batches every ``flush_seconds``. Bearer tokens are
+cached for ``token_seconds`` (a revoked token keeps working for at most that long on this endpoint; every other
+endpoint checks the store each time).
 
     server = DecisionServer(db)
     outcome = server.decide(token, DecideInput(campaign="spring", experiment="feed-test", channel="meta",
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
 import uuid
@@ -90,6 +94,8 @@ class Snapshot:
     stats: dict[str, ArmStats]
     arms_loaded: float
     stats_loaded: float
+    arms_key: tuple[Any, ...] = ()
+    arms_built: float = 0.0
 
 
 def _user_hash(tenant_id: str, user_key: str) -> str:
@@ -100,10 +106,12 @@ class DecisionServer:
     """Per-process decision state for every experiment asked about (see the module docstring)."""
 
     def __init__(self, db: Database, *, refresh_seconds: float = 1.0, arms_seconds: float = 30.0,
-                 flush_seconds: float = 0.5, token_seconds: float = 10.0, draws: int = 1000,
+                 arms_max_seconds: float = 300.0, flush_seconds: float = 0.5, token_seconds: float = 10.0,
+                 draws: int = 1000,
                  clock: Callable[[], float] = time.monotonic, today: Callable[[], date] | None = None) -> None:
         self.db = db
         self.refresh_seconds, self.arms_seconds = refresh_seconds, arms_seconds
+        self.arms_max_seconds = arms_max_seconds
         self.flush_seconds, self.token_seconds, self.draws = flush_seconds, token_seconds, draws
         self.clock = clock
         self.today = today or (lambda: datetime.now(UTC).date())
@@ -201,7 +209,8 @@ class DecisionServer:
             return Snapshot(experiment_id=experiment.id, tenant_id=tenant_id, status=experiment.status,
                             metric=experiment.metric, fallback_asset_id=experiment.fallback_asset_id,
                             sampler=sampler, arms=self._arms(s, experiment, campaign),
-                            stats=self._stats(perf, experiment), arms_loaded=now, stats_loaded=now)
+                            stats=self._stats(perf, experiment), arms_loaded=now, stats_loaded=now,
+                            arms_key=_arms_key(s, experiment, campaign), arms_built=now)
 
     @staticmethod
     def _stats(perf: PerformanceRepository, experiment: Experiment) -> dict[str, ArmStats]:
@@ -238,7 +247,10 @@ class DecisionServer:
                 if now - snap.arms_loaded >= self.arms_seconds:
                     campaign = s.get(Campaign, experiment.campaign_id)
                     if campaign is not None:
-                        snap.arms, snap.arms_loaded = self._arms(s, experiment, campaign), now
+                        key = _arms_key(s, experiment, campaign)
+                        if key != snap.arms_key or now - snap.arms_built >= self.arms_max_seconds:
+                            snap.arms, snap.arms_key, snap.arms_built = self._arms(s, experiment, campaign), key, now
+                        snap.arms_loaded = now
 
     def flush(self) -> int:
         """Write the pending decision log rows; returns how many."""
@@ -276,6 +288,21 @@ class DecisionServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.flush()
+
+
+def _arms_key(s: Any, experiment: Experiment, campaign: Campaign) -> tuple[Any, ...]:
+    """What the arms are built from, cheaply: the experiment's eligibility fields, its arms' assets (status,
+    artifact, format, segment), the campaign's spec hash and the spec file's mtime."""
+    ids = PerformanceRepository(s, experiment.tenant_id).arm_asset_ids(experiment.id)
+    assets = tuple(tuple(row) for row in s.execute(
+        select(Asset.id, Asset.status, Asset.artifact_id, Asset.format, Asset.segment).where(
+            Asset.tenant_id == experiment.tenant_id, Asset.id.in_(ids)).order_by(Asset.id))) if ids else ()
+    try:
+        mtime: int | None = os.stat(campaign.spec_path).st_mtime_ns
+    except OSError:
+        mtime = None
+    return (experiment.channel, experiment.flight_start, experiment.flight_end, experiment.cap_impressions,
+            experiment.cap_seconds, campaign.spec_hash, mtime, assets)
 
 
 def _arm(s: Any, asset: Asset, experiment: Experiment, segment: Any, loaded: Any,

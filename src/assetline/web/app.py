@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI
@@ -15,12 +18,30 @@ from assetline.web import problems
 from assetline.web.context import AppState, secret_key
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Shutdown: stop the decision server and write the decisions it still holds."""
+    try:
+        yield
+    finally:
+        app.state.assetline.close()
+
+
+def freeze_heap() -> None:
+    """For a process that is about to serve: move every object alive now (the ~250k of the imports) into the
+    collector's permanent generation, so a full collection walks only what requests allocate. Without it one
+    pass stalls every request in flight by 50–200 ms (POST /decide's p99). Not for test processes: cycles
+    frozen here are never collected."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings, *, session_secret: str | None = None) -> FastAPI:
     """Build the app for one workspace. The database is migrated here, once."""
     db = Database(settings.db_url)
     db.migrate()
     app = FastAPI(title="Assetline", version="1", openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs",
-                  redoc_url=None,
+                  redoc_url=None, lifespan=lifespan,
                   description="Review, decide and follow creative production. Token auth: "
                               "`Authorization: Bearer <token>` (create one with `assetline token create`). "
                               "Errors are RFC 9457 problem+json.")

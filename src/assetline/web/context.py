@@ -39,6 +39,11 @@ class AppState:
             self._dco = DecisionServer(self.db)
         return self._dco
 
+    def close(self) -> None:
+        """At shutdown: stop the decision server's thread and write the decisions it still holds."""
+        if self._dco is not None:
+            self._dco.close()
+
 
 def state(request: Request) -> AppState:
     return request.app.state.assetline  # type: ignore[no-any-return]

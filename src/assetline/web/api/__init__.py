@@ -8,18 +8,30 @@ its problem+json errors; see docs/api.md.
     decisions.py  POST|GET /assets/{id}/decisions, POST /decisions/bulk, POST|GET /assets/{id}/comments
     events.py     POST /events  (performance events, batched and idempotent)
     imports.py    POST /campaigns/{slug}/events/import  (a platform's CSV export, all or nothing)
-    experiments.py POST|GET /campaigns/{slug}/experiments, GET|PATCH .../{experiment}, GET .../results,
-                  POST /decide  (DCO, served from memory)
+    decide.py     POST /decide  (DCO, served from memory; included first, as the hot path)
+    experiments.py POST|GET /campaigns/{slug}/experiments, GET|PATCH .../{experiment}, GET .../results
     cost.py       GET /campaigns/{slug}/cost  (cost and yield; producers and admins)
     insights.py   GET /campaigns/{slug}/insights  (which creative attributes win)
 """
 
 from fastapi import APIRouter
 
-from assetline.web.api import assets, campaigns, cost, decisions, events, experiments, imports, insights, me, runs
+from assetline.web.api import (
+    assets,
+    campaigns,
+    cost,
+    decide,
+    decisions,
+    events,
+    experiments,
+    imports,
+    insights,
+    me,
+    runs,
+)
 
 router = APIRouter()
-for _module in (me, campaigns, runs, assets, decisions, events, experiments, imports, cost, insights):
+for _module in (decide, me, campaigns, runs, assets, decisions, events, experiments, imports, cost, insights):
     router.include_router(_module.router)
 
 __all__ = ["router"]

@@ -1,28 +1,24 @@
-"""Experiments and DCO decisions: create/list/read/stop experiments of a campaign, their results, and
-``POST /decide`` (served from memory by experiments/serving.py). See docs/experiments.md."""
+"""Experiments: create/list/read/stop experiments of a campaign, and their results (``POST /decide`` is in
+decide.py). See docs/experiments.md."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request, status
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
 
-from assetline.access.roles import Actor, require
-from assetline.errors import AuthError
+from assetline.access.roles import require
 from assetline.experiments import manage
 from assetline.experiments.manage import SLUG_PATTERN, ExperimentSpec
 from assetline.experiments.results import experiment_report
-from assetline.experiments.serving import DecideInput
-from assetline.web.api.deps import ActorDep, Slug, bearer
+from assetline.web.api.deps import ActorDep, Slug
 from assetline.web.api.schemas import _In, problems
-from assetline.web.context import SessionDep, state
+from assetline.web.context import SessionDep
 
 router = APIRouter(tags=["experiments"])
 ExperimentSlug = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=64, description="An experiment's slug.")]
-Short = Annotated[str, Field(max_length=64)]
 
 
 class CapOut(BaseModel):
@@ -103,33 +99,6 @@ class ResultsOut(BaseModel):
     srm: SrmOut
 
 
-class DecideIn(_In):
-    campaign: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
-    experiment: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
-    channel: Short
-    format: Short
-    user_key: Annotated[str, Field(min_length=1, max_length=200)]
-    country: Annotated[str, Field(max_length=8)] = ""
-    language: Annotated[str, Field(max_length=35)] = ""
-    attributes: Annotated[dict[Short, Annotated[str, Field(max_length=200)]], Field(max_length=20)] = {}
-    request_id: Annotated[str | None, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")] = None
-
-
-class ExcludedOut(BaseModel):
-    asset_id: int
-    reasons: list[str]
-
-
-class DecideOut(BaseModel):
-    request_id: str
-    asset_id: int | None = Field(description="The asset to show (the fallback when nothing is eligible).")
-    propensity: float = Field(description="Probability with which this asset was chosen (logged).")
-    phase: str = Field(description="burn_in | thompson | fallback | stopped")
-    fallback: bool
-    weights: dict[str, float] = Field(description="Every eligible asset's probability, by asset id.")
-    excluded: list[ExcludedOut]
-
-
 def _out(session: Any, experiment: Any, slug: str) -> ExperimentOut:
     return ExperimentOut.model_validate(manage.experiment_dict(session, experiment, slug))
 
@@ -175,26 +144,3 @@ def results(slug: Slug, experiment: ExperimentSlug, session: SessionDep, actor: 
     require(actor, "view")
     found = manage.get_experiment(session, actor.tenant_id, slug, experiment)
     return ResultsOut.model_validate(experiment_report(session, actor.tenant_id, found))
-
-
-def _decide_actor(request: Request,
-                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Actor:
-    if credentials is None:
-        raise AuthError("missing bearer token", hint="send 'Authorization: Bearer <token>' (assetline token create)")
-    return state(request).dco.actor(credentials.credentials)
-
-
-@router.post("/decide", response_model=DecideOut, responses=problems(400, 403, 404, 422),
-             summary="Choose the asset to show")
-async def decide(request: Request, body: DecideIn,
-                 actor: Annotated[Actor, Depends(_decide_actor)]) -> DecideOut:
-    """Eligibility (approved and delivered, licence valid for the channel, country and today, flight dates,
-    frequency cap per user key), then Thompson sampling over the eligible arms after a uniform burn-in, or the
-    fallback. Every decision is logged with its propensity. Served from memory; counts refresh every second."""
-    outcome = state(request).dco.decide(actor, DecideInput(
-        campaign=body.campaign, experiment=body.experiment, channel=body.channel, format=body.format,
-        user_key=body.user_key, country=body.country, language=body.language, attributes=dict(body.attributes),
-        request_id=body.request_id))
-    return DecideOut(request_id=outcome.request_id, asset_id=outcome.asset_id, propensity=outcome.propensity,
-                     phase=outcome.phase, fallback=outcome.fallback, weights=outcome.weights,
-                     excluded=[ExcludedOut(**e) for e in outcome.excluded])
