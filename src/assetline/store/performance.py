@@ -67,11 +67,13 @@ class PerformanceRepository:
         """Insert raw event rows and add ``deltas`` to the assets' running counts (one transaction).
 
         Raises IntegrityError when a concurrent writer stored one of the event ids first (the caller's
-        transaction then rolls back as a whole)."""
+        transaction then rolls back as a whole). Rows are locked in one global order — event ids sorted, then
+        count rows by asset id — so concurrent writers wait for each other instead of deadlocking."""
         if rows:
-            self.session.execute(insert(PerformanceEvent), [{"tenant_id": self.tenant_id, **r} for r in rows])
+            self.session.execute(insert(PerformanceEvent), sorted(
+                ({"tenant_id": self.tenant_id, **r} for r in rows), key=lambda r: str(r["event_id"])))
         have = self._count_rows(deltas)
-        for asset_id in deltas:
+        for asset_id in sorted(deltas):
             if asset_id not in have:
                 try:
                     with self.session.begin_nested():
@@ -82,7 +84,7 @@ class PerformanceRepository:
                 except IntegrityError:  # another writer created it first: add to theirs
                     pass
         now = utcnow()
-        for asset_id, d in deltas.items():
+        for asset_id, d in sorted(deltas.items()):
             self.session.execute(update(PerformanceCounts).where(
                 PerformanceCounts.tenant_id == self.tenant_id, PerformanceCounts.asset_id == asset_id).values(
                 impressions=PerformanceCounts.impressions + d.impressions,
