@@ -461,7 +461,7 @@ def experiment_status(campaign: str, slug: str, status: str, workspace: Path | s
 # ---------------------------------------------------------------------- insights and the next round
 def insights(campaign: str, metric: str = "ctr", segment: str | None = None, workspace: Path | str | None = None,
              tenant: str | None = None, **overrides: Any) -> dict[str, Any]:
-    """Which creative attributes win, per segment and over all, with credible intervals (docs/experiments.md)."""
+    """Which creative attributes win, per segment and over all, with credible intervals (docs/insights.md)."""
     from assetline.experiments.insights import campaign_insights
 
     with _session(workspace, tenant=tenant, **overrides) as (settings, s):
@@ -470,7 +470,7 @@ def insights(campaign: str, metric: str = "ctr", segment: str | None = None, wor
 
 def next_round(campaign: str, out: Path | str, metric: str = "ctr", force: bool = False,
                workspace: Path | str | None = None, tenant: str | None = None, **overrides: Any) -> dict[str, Any]:
-    """Write the next round's brief: winners kept, losers dropped, one more variant (docs/experiments.md)."""
+    """Write the next round's brief: winners kept, losers dropped, one more variant (docs/insights.md)."""
     from assetline.experiments.next_round import next_round as write_next_round
 
     with _session(workspace, tenant=tenant, **overrides) as (settings, s):

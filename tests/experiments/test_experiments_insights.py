@@ -172,6 +172,16 @@ def test_a_single_segment_and_other_metrics(session: Session) -> None:
     assert conv is not None and all(v.successes == 3 * v.assets for v in conv.values)
 
 
+def test_no_revenue_yet_names_no_winner(session: Session) -> None:
+    feed(session, lambda a: 0.05 if a.layout == "hero" else 0.02)  # type: ignore[attr-defined]
+    revenue = campaign_insights(session, "acme", SLUG, metric="revenue_per_impression")
+    for attribute in ("layout", "concept", "headline"):
+        found = revenue.attribute(attribute)
+        assert found is not None and found.winner is None, attribute  # every value is 0 ± 0: all tie
+        assert all(v.p_best == pytest.approx(1 / len(found.values)) for v in found.values)
+    assert revenue.winners() == []
+
+
 def test_no_data_is_an_explained_answer(session: Session) -> None:
     insights = campaign_insights(session, "acme", SLUG)
     assert insights.segments == () and insights.winners() == []

@@ -159,6 +159,7 @@ class Insights:
     """All segments first (when asked for), then each segment with data."""
     available_segments: tuple[str, ...]
     assets_with_data: int
+    """Assets with impressions among those looked at (the segment asked for, or the whole campaign)."""
     explanation: str | None = None
     """Set when there is nothing to compare (no data, one value per attribute)."""
 
@@ -236,13 +237,17 @@ def credible_interval(kind: str, p1: float, p2: float, ci: float = CI) -> tuple[
 
 
 def probability_best(posteriors: Sequence[tuple[str, float, float]], seed: int, draws: int = DRAWS) -> list[float]:
-    """The share of joint posterior draws in which each value is the highest (ties go to the first)."""
+    """The share of joint posterior draws in which each value is the highest. A tie is split equally between the
+    tied values: values with no spread (no revenue at all yet: Normal(0, 0)) tie in every draw, and giving the
+    draw to the first of them would make it the "winner" of nothing."""
     rng = np.random.default_rng(seed)
     columns = []
     for kind, p1, p2 in posteriors:
         columns.append(rng.beta(p1, p2, size=draws) if kind == "beta" else rng.normal(p1, p2, size=draws))
-    wins = np.bincount(np.argmax(np.column_stack(columns), axis=1), minlength=len(columns))
-    return [float(w) / draws for w in wins]
+    samples = np.column_stack(columns)
+    top = samples == samples.max(axis=1, keepdims=True)
+    shares = top / top.sum(axis=1, keepdims=True)
+    return [float(w) for w in shares.mean(axis=0)]
 
 
 def pooled(counts: Sequence[AssetCounts]) -> AssetCounts:
@@ -356,14 +361,20 @@ def campaign_insights(session: Session, tenant_id: str, campaign_slug: str, metr
                         explanation=f"no performance data yet for campaign '{campaign.slug}': send impressions, "
                                     "clicks and conversions (POST /api/v1/events) and look again")
 
-    # 4. All segments, then each segment (or the one asked for)
+    # 4. All segments, then each segment with data (or the one asked for, with data or not)
     wanted: list[str | None] = [segment] if segment is not None else [None, *segments]
     found = tuple(segment_insights(campaign.slug, s, [r for r in rows if s is None or r.segment == s], counts,
                                    chosen, thresholds=thresholds, win_probability=win_probability, draws=draws)
                   for s in wanted)
+    if segment is None:
+        found = tuple(s for s in found if s.assets > 0)
+    shown = sum(s.assets for s in found) if segment is not None else len(with_data)
     explanation = None
-    if not any(s.attributes for s in found):
+    if shown == 0:
+        explanation = (f"no performance data yet for segment '{segment}' of campaign '{campaign.slug}' (other "
+                       "segments have some: leave the segment out to see them)")
+    elif not any(s.attributes for s in found):
         explanation = ("every attribute has a single value among the assets with data: there is nothing to "
                        "compare yet")
     return Insights(campaign=campaign.slug, campaign_name=campaign.name, metric=chosen.name, segments=found,
-                    available_segments=segments, assets_with_data=len(with_data), explanation=explanation)
+                    available_segments=segments, assets_with_data=shown, explanation=explanation)

@@ -28,6 +28,7 @@ the palette, and the style of a concept is its creative direction.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -113,8 +114,14 @@ def next_id(current: str, taken: set[str]) -> tuple[str, int]:
         n += 1
 
 
+def _probability(p: float) -> str:
+    """P(best) with three decimals between the extremes, so that a value just under the drop threshold (0.0496)
+    does not read as the threshold itself (0.05)."""
+    return format_probability(p) if p < 0.005 or p > 0.995 else f"{p:.3f}"
+
+
 def _evidence(metric: str, v: ValueStats, best: ValueStats | None = None) -> str:
-    text = f"P(best) {format_probability(v.p_best)}, {v.units:,} impressions, {format_rate(metric, v.rate)}"
+    text = f"P(best) {_probability(v.p_best)}, {v.units:,} impressions, {format_rate(metric, v.rate)}"
     if best is not None and best.value != v.value:
         text += f" (best: {format_rate(metric, best.rate)})"
     return text
@@ -185,20 +192,38 @@ def _path_fields(engine_id: str) -> tuple[str, ...]:
 
 
 def write_atomically(out: Path, text: str, check: bool = True) -> None:
-    """Write ``text`` to ``out`` via a temporary file in the same folder; with ``check``, the spec loader must
-    accept the temporary file first (nothing is left behind when it does not)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".yaml", dir=out.parent)
+    """Write ``text`` to ``out`` via a temporary file in the same folder (created when missing); with ``check``,
+    the spec loader must accept the temporary file first. Nothing is left behind when it fails: no temporary
+    file, no folder it created. A folder that cannot be created or written is an InvalidRequestError."""
+    created: list[Path] = []
+    tmp: Path | None = None
     try:
+        created = [p for p in (out.parent, *out.parent.parents) if not p.exists()]
+        above = out.parent.parents[len(created) - 1] if created else out.parent
+        if not above.is_dir():
+            raise InvalidRequestError(f"cannot write {out}: {above} is a file, not a folder",
+                                      hint="choose an --out in a folder you can write to")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".yaml", dir=out.parent)
+        tmp = Path(name)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         if check:
-            load_campaign(Path(tmp))
+            load_campaign(tmp)
         os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            for folder in created:  # deepest first: leave no empty folder behind that we made
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+        if isinstance(exc, OSError):
+            reason = exc.strerror or type(exc).__name__
+            raise InvalidRequestError(f"cannot write {out}: {reason}",
+                                      hint="choose an --out in a folder you can write to") from exc
         raise
 
 
@@ -219,11 +244,15 @@ def next_round(session: Session, tenant_id: str, campaign_slug: str, out: Path, 
     out = Path(out).expanduser().absolute()
     if out.resolve() == spec_path.resolve():
         raise InvalidRequestError(f"{out} is the campaign's own brief", hint="write the next round to a new file")
+    if out.exists() and not out.is_file():
+        raise InvalidRequestError(f"{out} is not a file", hint="--out names the YAML file to write")
+    loaded = load_campaign(spec_path)
+    inputs = {Path(f).resolve() for f in (loaded.brand.path, *loaded.brand.files.values())}
+    if out.resolve() in inputs:
+        raise InvalidRequestError(f"{out} is an input of the campaign (its brand kit or one of the kit's files)",
+                                  hint="write the next round to a new file")
     if out.exists() and not force:
         raise InvalidRequestError(f"{out} exists", hint="choose another --out, or pass --force to replace it")
-    if out.exists() and not out.is_file():
-        raise InvalidRequestError(f"{out} is not a file")
-    loaded = load_campaign(spec_path)
     spec = loaded.campaign
     insights: Insights = campaign_insights(session, tenant_id, campaign.slug, metric, thresholds=thresholds,
                                            win_probability=win_probability)
@@ -359,7 +388,7 @@ def next_round(session: Session, tenant_id: str, campaign_slug: str, out: Path, 
         if w.segment is None and w.attribute in ("style", "palette", "engine"):
             result.changes.append(Change("note", "", f"{w.attribute} '{w.value}' won over all segments (not "
                                          "edited: set it in the concepts' visual direction or the brand kit)",
-                                         f"P(best) {format_probability(w.p_best)}"))
+                                         f"P(best) {_probability(w.p_best)}"))
 
     # 7. New id, paths relative to the new file, header
     data["id"] = new_id

@@ -3,8 +3,7 @@
     curl -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/csv" \\
          --data-binary @meta-export.csv "$URL/api/v1/campaigns/acme-launch/events/import?format=auto"
 
-Producers and admins only: the matrix has no permission of its own for feeding performance data, so the
-``start_run`` permission (producers and admins) stands in for it. The body is read up to :data:`MAX_BODY`
+Producers and admins only (``ingest_events``, as ``POST /events``). The body is read up to :data:`MAX_BODY`
 (413 beyond); the file is checked and stored by experiments/imports.py in the request's one transaction.
 """
 
@@ -101,7 +100,7 @@ def import_events(
     impressions and a malformed file are 422 problems naming file:line. The same file again stores nothing
     (every event a duplicate); a corrected export of days already imported is a 409 conflict.
     """
-    require(service.actor, "start_run")
+    require(service.actor, "ingest_events")
     campaign = service.campaign(slug)
     if upload.too_large:
         return problem(413, "payload too large", f"the body is over {MAX_BODY // 1024 // 1024} MB", "too-large",

@@ -1,4 +1,4 @@
-"""Attribute insights of a campaign: ``GET /campaigns/{slug}/insights?metric=ctr&segment=…`` (docs/experiments.md).
+"""Attribute insights of a campaign: ``GET /campaigns/{slug}/insights?metric=ctr&segment=…`` (docs/insights.md).
 
 Every role that may view the campaign may read them — producers, admins, reviewers and clients: insights only
 aggregate the tenant's own assets. A client's insights count only the assets a client may see (those that
@@ -25,7 +25,7 @@ MetricName = Literal["ctr", "conversion_rate", "revenue_per_impression"]
 def insights_for(service: ReviewService, slug: str, metric: str = "ctr", segment: str | None = None) -> Insights:
     """The insights ``service.actor`` may see (NotFoundError for a campaign of another tenant)."""
     campaign = service.campaign(slug)
-    statuses = CLIENT_VISIBLE if service.actor.role == "client" else None
+    statuses = None if service.sees_all else CLIENT_VISIBLE
     return campaign_insights(service.session, service.actor.tenant_id, campaign.slug, metric, segment,
                              statuses=statuses)
 

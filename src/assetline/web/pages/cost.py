@@ -3,6 +3,9 @@
 Producers and admins only (others get the 403 page), with the workspace's ``[cost]`` rates, as the JSON API
 (GET /api/v1/campaigns/{slug}/cost) and ``assetline cost`` compute them. The asset table lists at most
 MAX_ASSET_ROWS assets, the most expensive first, and says so when it leaves some out.
+
+Amounts read as people write them: two decimals from 1 up (184.06), up to four below it so a per-call rate is
+not shown as 0 (0.0032, 0.43); the JSON API and ``--json`` carry the exact values.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from assetline.experiments.cost import AssetCost, CostReport, cost_report
-from assetline.experiments.cost_format import duration, minutes, money, percent, seconds
+from assetline.experiments.cost_format import duration, minutes, percent, seconds
 from assetline.experiments.cost_rates import load_workspace_rates
 from assetline.web.api.cost import require_cost_access
 from assetline.web.context import state
@@ -35,6 +38,30 @@ class Figure:
     detail: str
 
 
+def amount(value: float | None, currency: str = "") -> str:
+    """'184.06', '0.43', '0.0032', '0.00' (with the currency code when given); '—' for no value."""
+    if value is None:
+        return "—"
+    if abs(value) >= 1 or value == 0:
+        text = f"{value:,.2f}"
+    else:
+        text = f"{value:.4f}".rstrip("0")
+        if text.endswith("."):  # below 0.0001: not shown as a cost of nothing
+            return f"< 0.0001 {currency}".rstrip()
+        text += "0" * max(0, 2 - len(text.split(".")[1]))
+    return f"{text} {currency}" if currency else text
+
+
+def rate(value: float) -> str:
+    """A rate from the workspace's [cost] section without trailing zeros: '0.01', '60', '0.25'."""
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 asset', '3 assets' (``many`` for irregular plurals)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
 def _spread(low: str, high: str) -> str:
     return f"p50 {low} · p90 {high}"
 
@@ -45,19 +72,19 @@ def headline(report: CostReport) -> list[Figure]:
     cost_d, secs_d, review_d, turn_d = (dist["total_cost"], dist["compute_seconds"], dist["review_minutes"],
                                         dist["turnaround_seconds"])
     return [
-        Figure("total_cost", "Total cost", money(t.total_cost, cur),
-               f"engines {money(t.engine_cost)} · compute {money(t.compute_cost)} · review {money(t.review_cost)}"),
-        Figure("cost_per_asset", "Cost per asset", money(t.cost_per_asset, cur),
-               _spread(money(cost_d.p50), money(cost_d.p90)) + f" · {t.assets:,} assets"),
+        Figure("total_cost", "Total cost", amount(t.total_cost, cur),
+               f"engines {amount(t.engine_cost)} · compute {amount(t.compute_cost)} · review {amount(t.review_cost)}"),
+        Figure("cost_per_asset", "Cost per asset", amount(t.cost_per_asset, cur),
+               _spread(amount(cost_d.p50), amount(cost_d.p90)) + f" · {plural(t.assets, 'asset')}"),
         Figure("compute_seconds", "Compute seconds", seconds(t.compute_seconds),
-               f"{t.steps:,} steps · " + _spread(seconds(secs_d.p50), seconds(secs_d.p90)) + " per asset"),
+               f"{plural(t.steps, 'step')} · " + _spread(seconds(secs_d.p50), seconds(secs_d.p90)) + " per asset"),
         Figure("review_minutes", "Review minutes", minutes(t.review_minutes),
-               f"{t.timed_decisions:,} of {t.decisions:,} decisions timed · "
+               f"{t.timed_decisions:,} of {plural(t.decisions, 'decision')} timed · "
                + _spread(minutes(review_d.p50), minutes(review_d.p90))),
         Figure("first_pass_yield", "First-pass QC yield", percent(t.first_pass_yield),
-               f"{t.first_pass_assets:,} of {t.judged_assets:,} assets without rework"),
+               f"{t.first_pass_assets:,} of {plural(t.judged_assets, 'asset')} without rework"),
         Figure("regenerations", "Regenerations", f"{t.regenerations:,}",
-               f"{t.regenerated_assets:,} assets regenerated · {t.change_requests:,} change requests"),
+               f"{plural(t.regenerated_assets, 'asset')} regenerated · {plural(t.change_requests, 'change request')}"),
         Figure("turnaround", "Turnaround", duration(t.turnaround_seconds),
                "brief → first delivery" if turn_d.p50 is None
                else "brief → first delivery · per asset " + _spread(duration(turn_d.p50), duration(turn_d.p90))),
@@ -86,5 +113,5 @@ def cost_page(request: Request, svc: ServiceDep, slug: Slug) -> Response:
     rows = asset_rows(report)
     ctx: dict[str, Any] = {"campaign": campaign, "report": report, "figures": headline(report), "rows": rows,
                            "hidden_rows": len(report.assets) - len(rows), "priced": priced(report),
-                           "money": money, "duration": duration}
+                           "amount": amount, "rate": rate, "duration": duration}
     return render(request, "cost.html", ctx)
