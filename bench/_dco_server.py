@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assetline.config import load_settings
-from assetline.web.app import create_app, freeze_heap
+from assetline.web.app import create_app, prepare_to_serve
 
 app = create_app(load_settings(), session_secret="bench-dco")
-freeze_heap()  # as `assetline serve` does
+prepare_to_serve()  # as `assetline serve` does

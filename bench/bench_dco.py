@@ -3,8 +3,9 @@
 A small delivered campaign (4 meta arms with counts past burn-in, so every decision is a real Thompson draw)
 is served by uvicorn in its own process (one worker, as `assetline serve`). The load is open-loop: request i is
 due at t0 + i/rate and its latency runs from that moment to the last byte of the answer, so a stall shows up in
-every request it delays (no coordinated omission). Keep-alive connections from one asyncio client process on the
-same machine (it competes for the same cores: the figures are an upper bound of the server's own latency).
+every request it delays (no coordinated omission). Keep-alive connections from one uvloop client process on the
+same machine; with two or more CPUs the client is pinned to the first and the server to the others, so they do
+not take turns on one core (on a 2-core machine the figures are still an upper bound of the server's own).
 Ingest: POST /api/v1/events batches of 1,000 events over HTTP, and ingest() in process.
 """
 
@@ -79,11 +80,25 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _cpus() -> tuple[set[int], set[int]] | None:
+    """(server CPUs, load generator CPUs): split when there are at least two, so the two processes do not take
+    turns on one core (the server keeps the rest); None where affinity cannot be set."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    return set(cpus[1:]), {cpus[0]}
+
+
 def _serve(root: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ASSETLINE_WORKSPACE": str(root)}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench._dco_server:app", "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "warning", "--no-access-log"],
                             env=env, cwd=Path(__file__).resolve().parent.parent)
+    split = _cpus()
+    if split is not None:
+        os.sched_setaffinity(proc.pid, split[0])
     deadline = time.monotonic() + 60
     import socket
 
@@ -121,12 +136,18 @@ def _load(port: int, token: str, slug: str, seconds: float, rate: int, connectio
 dependency of the server too) keeps the generator's own overhead small."""
     import uvloop
 
+    split = _cpus()
+    before = os.sched_getaffinity(0) if split is not None else None
+    if split is not None:
+        os.sched_setaffinity(0, split[1])
     gc.collect()
     gc.disable()
     try:
         return uvloop.run(_open_loop(port, token, slug, seconds, rate, connections))
     finally:
         gc.enable()
+        if before is not None:
+            os.sched_setaffinity(0, before)
 
 
 async def _open_loop(port: int, token: str, slug: str, seconds: float, rate: int,

@@ -28,12 +28,12 @@ def serve(
     """Serve the review web app and the API (/api/v1, OpenAPI at /api/v1/openapi.json)."""
     import uvicorn
 
-    from assetline.web.app import create_app, freeze_heap
+    from assetline.web.app import create_app, prepare_to_serve
 
     settings, db = api.open_store(workspace, create=True)
     db.dispose()
     app = create_app(settings)
-    freeze_heap()
+    prepare_to_serve()
     console.print(f"Assetline review: [bold]http://{host}:{port}/[/]  (API: http://{host}:{port}/api/v1/docs)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
