@@ -14,7 +14,6 @@ from rich.table import Table
 from assetline import api
 from assetline.cli.errors import handle_errors
 from assetline.cli.options import Json, Tenant, Workspace, emit
-from assetline.experiments.plots import format_probability, format_rate
 
 console = Console(highlight=False)
 Metric = Annotated[str, typer.Option(help="ctr, conversion_rate or revenue_per_impression.")]
@@ -31,6 +30,8 @@ def _interval(metric: str, ci: list[float]) -> str:
 
 
 def _print_insights(data: dict[str, Any]) -> None:
+    from assetline.experiments.plots import format_probability, format_rate  # matplotlib: only when printing
+
     console.print(f"[bold]{escape(data['campaign_name'])}[/] ({data['campaign']}) — {data['metric_label']}, "
                   f"{data['assets_with_data']} assets with data")
     if data["explanation"]:

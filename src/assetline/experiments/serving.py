@@ -122,6 +122,7 @@ class DecisionServer:
         self._pending: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
         self._load_lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -232,6 +233,10 @@ class DecisionServer:
 
     def refresh(self) -> None:
         """Reload what is stale (counts, arms, status); called by the background thread, or by tests."""
+        with self._refresh_lock:  # one refresher at a time: two would both see a changed fingerprint
+            self._refresh()
+
+    def _refresh(self) -> None:
         now = self.clock()
         for experiment_id, snap in list(self._snapshots.items()):
             if now - snap.stats_loaded < self.refresh_seconds:
