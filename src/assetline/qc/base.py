@@ -39,6 +39,24 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class MotionUnderCheck:
+    """What the motion gates look at besides the poster frame: the video as delivered and how it was made."""
+
+    data: bytes
+    """The encoded video file (MP4/WebM) exactly as delivered; checks decode it themselves (qc/motion/decode.py)."""
+    timeline: dict[str, Any]
+    """The motion engine's timeline (engines/motion/base.py): element entrances, boxes over time, captions."""
+    cues: tuple[dict[str, Any], ...] = ()
+    """Captions as {'start', 'end', 'text'} (seconds), burned in or sidecar."""
+    captions_mode: str = "none"
+    """'burned', 'sidecar', 'both' or 'none'."""
+    speech: tuple[tuple[float, float], ...] = ()
+    """Intervals (seconds) where the voice-over speaks; empty for no voice-over."""
+    target_duration: float | None = None
+    """The length the campaign asked for (seconds)."""
+
+
+@dataclass(frozen=True)
 class AssetUnderCheck:
     """Everything a check may look at. Only ``image`` is always present."""
 
@@ -57,6 +75,8 @@ class AssetUnderCheck:
     elements: tuple[Element, ...] | None = None
     """Layout metadata from Assetline's composer; None for images made elsewhere."""
     asset_id: str | None = None
+    motion: MotionUnderCheck | None = None
+    """Set for motion formats (``image`` is then the poster frame, ``data`` the video); None for stills."""
 
 
 @dataclass(frozen=True)

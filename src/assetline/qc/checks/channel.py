@@ -14,6 +14,10 @@ Sub-checks (each reported in evidence['checks'] with its own status):
 - text_limits: each copy field is within the format's character limit (needs the copy, else 'na').
 
 The overall status is the worst sub-check; 'na' sub-checks do not count.
+
+For a motion asset (``asset.motion`` set) the delivered file is the video: file_size measures the video
+bytes, file_type is its container ('mp4', 'webm') read from the bytes, and colour_mode judges the poster
+frame (``asset.image``), since the video's own pixels are the motion checks' business.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from PIL import Image
 
 from assetline.qc.base import AssetUnderCheck, CheckContext, CheckResult, Status, worst
 from assetline.qc.filetype import encoding, sniff
+from assetline.qc.motion.container import sniff_container
 from assetline.qc.pixels import elements_of, intersect
 from assetline.spec.formats import ChannelFormat
 
@@ -95,12 +100,13 @@ class ChannelSpecCheck:
 
     @staticmethod
     def _file(asset: AssetUnderCheck, fmt: ChannelFormat) -> dict[str, dict[str, Any]]:
-        if asset.data is None:
+        payload = asset.motion.data if asset.motion is not None else asset.data
+        if payload is None:
             return {
                 "file_size": _sub("na", "no encoded file given"),
                 "file_type": _sub("na", "no encoded file given"),
             }
-        size_kb = len(asset.data) / 1024.0
+        size_kb = len(payload) / 1024.0
         out = {
             "file_size": _sub(
                 "pass" if size_kb <= fmt.max_file_kb else "fail",
@@ -109,7 +115,7 @@ class ChannelSpecCheck:
                 limit_kb=fmt.max_file_kb,
             )
         }
-        kind = sniff(asset.data) or asset.file_type
+        kind = sniff_container(payload) if asset.motion is not None else sniff(payload) or asset.file_type
         allowed = list(fmt.file_types)
         out["file_type"] = (
             _sub("pass", f"{kind}", actual=kind, allowed=allowed)
@@ -125,9 +131,10 @@ class ChannelSpecCheck:
 
     @staticmethod
     def _colour_mode(asset: AssetUnderCheck) -> dict[str, Any]:
-        if asset.data is not None:
+        encoded = asset.data if asset.motion is None else None  # a video's still is its poster frame
+        if encoded is not None:
             try:
-                enc = encoding(asset.data)
+                enc = encoding(encoded)
             except Exception as exc:  # undecodable bytes are a finding, not a crash
                 return _sub("fail", f"the file cannot be decoded ({exc})")
             mode, bits, channels, alpha, icc = (
@@ -159,7 +166,7 @@ class ChannelSpecCheck:
                 "warn", f"ICC profile '{icc}' is not sRGB; colours will shift on most screens", **values
             )
         if alpha and kind != "jpeg":
-            image = asset.image if asset.data is None else Image.open(io.BytesIO(asset.data))
+            image = asset.image if encoded is None else Image.open(io.BytesIO(encoded))
             a = np.asarray(image.convert("RGBA").getchannel("A"))
             transparent = float((a < 255).mean())
             if transparent > 0:
