@@ -320,3 +320,71 @@ class DcoDecision(Base):
     user_key_hash: Mapped[str] = mapped_column(String(64))
     weights: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Storyboard(Base):
+    """A concept's storyboard: the shots of its first motion asset as frames, approved or sent back one by one.
+
+    ``content_key`` names what the frames were made from (storyboard engine version, video blob, shots, cues):
+    refreshing from an unchanged video changes nothing. ``status`` is the roll-up of the frames, written in the
+    same transaction as every frame decision: approved when every frame is, changes_requested when any is,
+    else in_review.
+    """
+
+    __tablename__ = "storyboards"
+    __table_args__ = (UniqueConstraint("tenant_id", "campaign_id", "concept"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    concept: Mapped[str] = mapped_column(String(64))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"), index=True)
+    """The motion asset (video cell) the frames were taken from."""
+    asset_revision: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(64))
+    video_sha: Mapped[str] = mapped_column(String(64))
+    content_key: Mapped[str] = mapped_column(String(64))
+    engine_version: Mapped[str] = mapped_column(String(32))
+    duration: Mapped[float] = mapped_column(Float)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    status: Mapped[str] = mapped_column(String(24), default="in_review")
+    built_by: Mapped[str] = mapped_column(String(254), default="system")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class StoryboardFrame(Base):
+    """One shot of a storyboard: its still (a blob), timing, caption and camera note, and its latest decision.
+
+    Every decision is also an append-only ``storyboard.decision`` event; this row keeps only the latest.
+    """
+
+    __tablename__ = "storyboard_frames"
+    __table_args__ = (UniqueConstraint("storyboard_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    storyboard_id: Mapped[int] = mapped_column(ForeignKey("storyboards.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    """Shot number, 1-based, in time order."""
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    at_s: Mapped[float] = mapped_column(Float)
+    """When in the video the still was taken (the middle of the shot)."""
+    caption: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    """The camera note of the shot (from the motion timeline)."""
+    image_sha: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(24), default="pending")
+    """pending | approved | changes_requested."""
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -12,6 +12,7 @@ its problem+json errors; see docs/api.md.
     experiments.py POST|GET /campaigns/{slug}/experiments, GET|PATCH .../{experiment}, GET .../results
     cost.py       GET /campaigns/{slug}/cost  (cost and yield; producers and admins)
     insights.py   GET /campaigns/{slug}/insights  (which creative attributes win)
+    storyboards.py GET /campaigns/{slug}/storyboards[/{concept}[/pdf|/sheet]], POST …/frames/{index}/decision
 """
 
 from fastapi import APIRouter
@@ -28,10 +29,12 @@ from assetline.web.api import (
     insights,
     me,
     runs,
+    storyboards,
 )
 
 router = APIRouter()
-for _module in (decide, me, campaigns, runs, assets, decisions, events, experiments, imports, cost, insights):
+for _module in (decide, me, campaigns, runs, assets, decisions, events, experiments, imports, cost, insights,
+                storyboards):
     router.include_router(_module.router)
 
 __all__ = ["router"]
