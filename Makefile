@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml
 	@$(PY) -m pip install --quiet --upgrade pip
 	@$(PY) -m pip install --quiet -e '.[qc,postgres]'
 	@$(PY) -m pip install --quiet --no-deps '$(WATERMARK_PIN)'
+	@scripts/ensure_espeak.sh
 	@touch $(STAMP)
 
 # the diffusion extra (diffusers, transformers, peft) on the pinned CPU torch: the tests build tiny models with it

@@ -13,7 +13,8 @@ from bench._common import RESULTS, machine, write_json
 
 BENCHMARKS = {"compose": "bench.bench_compose", "qc": "bench.bench_qc", "qc_text": "bench.bench_qc_text",
               "board": "bench.bench_board", "provenance": "bench.bench_provenance",
-              "diffusion": "bench.bench_diffusion", "dco": "bench.bench_dco", "runner": "bench.bench_runner"}
+              "diffusion": "bench.bench_diffusion", "dco": "bench.bench_dco", "motion": "bench.bench_motion",
+              "runner": "bench.bench_runner"}
 """Name → module, in the order they run (the runner, the longest, last)."""
 
 

@@ -32,7 +32,7 @@ FLAGS = ("", "", "", "copy.rules", "text.contrast", "brand.palette copy.rules")
 
 def _workspace(root: Path) -> tuple[Any, str]:
     brief = root / "brief"
-    shutil.copytree(example_dir(), brief, ignore=shutil.ignore_patterns("__pycache__", "make_logo.py"))
+    shutil.copytree(example_dir(), brief, ignore=shutil.ignore_patterns("__pycache__", "make_*.py"))
     yaml = YAML()
     path = brief / "campaign.yaml"
     data = yaml.load(path.read_text(encoding="utf-8"))

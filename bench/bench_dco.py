@@ -40,7 +40,7 @@ def _workspace(root: Path) -> tuple[str, str]:
     from assetline.provenance.keys import init_keys
 
     brief = root / "brief"
-    shutil.copytree(example_dir(), brief, ignore=shutil.ignore_patterns("__pycache__", "make_logo.py"))
+    shutil.copytree(example_dir(), brief, ignore=shutil.ignore_patterns("__pycache__", "make_*.py"))
     yaml = YAML()
     path = brief / "campaign.yaml"
     data = yaml.load(path.read_text(encoding="utf-8"))

@@ -51,13 +51,15 @@ def fifth_concept(base: dict[str, Any]) -> dict[str, Any]:
 
 def build_campaign(root: Path, quick: bool) -> tuple[Path, int]:
     brief = root / "brief"
-    shutil.copytree(api.example_dir(), brief, ignore=shutil.ignore_patterns("__pycache__", "make_logo.py"))
+    shutil.copytree(api.example_dir(), brief, ignore=shutil.ignore_patterns("__pycache__", "make_*.py"))
     path = brief / "campaign.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     concepts = data["concepts"] + [fifth_concept(data["concepts"][0])]
     data["concepts"] = concepts[:2] if quick else concepts
     data["segments"] = data["segments"] + EXTRA_SEGMENTS
     data["variants"] = 2 if quick else 5
+    data["formats"] = [f for f in data["formats"] if not f.endswith("-video")]  # stills (see bench_motion)
+    data.pop("motion", None)
     data["name"] = "Orbit Coffee — Launch Season (benchmark)"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     cells = len(data["concepts"]) * len(data["segments"]) * len(data["formats"]) * data["variants"]

@@ -36,7 +36,7 @@ def _isolated_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
 def demo_brief(tmp_path: Path) -> Path:
     """A private copy of the example brief (tests may edit it)."""
     target = tmp_path / "brief"
-    shutil.copytree(example_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "make_logo.py"))
+    shutil.copytree(example_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "make_*.py"))
     return target
 
 

@@ -55,7 +55,7 @@ class ReviewWorkspace:
 
 def _brief(root: Path, tenant: str, concepts: int, formats: tuple[str, ...], variants: int) -> Path:
     target = root / f"brief-{tenant}"
-    shutil.copytree(example_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "make_logo.py"))
+    shutil.copytree(example_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "make_*.py"))
     path = target / "campaign.yaml"
     yaml = YAML()
     data = yaml.load(path.read_text(encoding="utf-8"))

@@ -60,7 +60,7 @@ def init_workspace(path: Path | str, force: bool = False) -> dict[str, str]:
     ws.mkdir(parents=True, exist_ok=True)
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(example_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "make_logo.py"))
+    shutil.copytree(example_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "make_*.py"))
     toml = ws / WORKSPACE_FILE
     if not toml.exists():
         toml.write_text("# Assetline workspace settings (ASSETLINE_* environment variables override these).\n"

@@ -203,7 +203,8 @@ def test_failure_mid_write_leaves_no_folder(items: list[DeliveryItem], tmp_path:
     (lambda item: replace(item, channel="google"), "belongs to channel 'google'"),
     (lambda item: replace(item, mime="image/png"), "declared image/png but the bytes are image/jpeg"),
     (lambda item: replace(item, width=1200), "declared 1200×1080"),
-    (lambda item: replace(item, mime="video/mp4"), "cannot deliver files of type 'video/mp4'"),
+    (lambda item: replace(item, mime="audio/mpeg"), "cannot deliver files of type 'audio/mpeg'"),
+    (lambda item: replace(item, mime="video/mp4"), "declared video/mp4 but the bytes are image/jpeg"),
 ])
 def test_inconsistent_items_are_refused(items: list[DeliveryItem], tmp_path: Path,
                                         change: Callable[[DeliveryItem], DeliveryItem], message: str) -> None:

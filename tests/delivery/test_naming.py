@@ -46,5 +46,6 @@ def test_clashes_get_the_asset_id() -> None:
 
 
 def test_unknown_mime_is_refused() -> None:
-    with pytest.raises(DeliveryError, match="video/mp4"):
-        file_name("b", "c", "k", "s", "f", 1, 1, "video/mp4")
+    with pytest.raises(DeliveryError, match="audio/mpeg"):
+        file_name("b", "c", "k", "s", "f", 1, 1, "audio/mpeg")
+    assert file_name("b", "c", "k", "s", "f", 1, 1, "video/mp4").endswith("_v1_r1.mp4")

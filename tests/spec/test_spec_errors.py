@@ -26,7 +26,9 @@ def _line_of(path: Path, needle: str) -> int:
 def test_demo_brief_loads(demo_brief: Path) -> None:
     loaded = load_campaign(demo_brief / "campaign.yaml")
     assert loaded.campaign.id == "launch-season"
-    assert len(loaded.formats) == 8
+    assert len(loaded.formats) == 10
+    assert [f.id for f in loaded.formats if f.video] == ["meta-feed-1x1-video", "meta-reels-9x16-video"]
+    assert loaded.brand.kit.asset("music-bed").kind == "audio"
     assert all(p.is_file() for p in loaded.brand.files.values())
 
 

@@ -23,6 +23,7 @@ from assetline.cli.options import Json, Workspace, emit
 from assetline.cli.progress import run_progress
 from assetline.cli.provenance_cmds import deliver, keys_app, lineage, verify
 from assetline.cli.review_cmds import review_app, serve
+from assetline.cli.storyboard import storyboard_app
 
 app = typer.Typer(
     help="Assetline: brief → plan → generate → QC → review → provenance → delivery.",
@@ -47,6 +48,7 @@ app.add_typer(events_app, name="events")
 app.command("cost")(cost)
 app.command("insights")(insights)
 app.command("next-round")(next_round)
+app.add_typer(storyboard_app, name="storyboard")
 
 _emit = emit
 
@@ -286,9 +288,11 @@ def formats(as_json: Json = False) -> None:
     if as_json:
         _emit([f.model_dump(mode="json") for f in cat.values()])
         return
-    table = Table("id", "name", "size", "max KB", "types", "safe zone t/b/l/r")
+    table = Table("id", "name", "size", "max KB", "types", "safe zone t/b/l/r", "video")
     for f in cat.values():
         sz = f.safe_zone
+        video = (f"{f.video.duration:g} s ({f.video.min_duration:g}–{f.video.max_duration:g}) · {f.video.fps} fps"
+                 if f.video else "")
         table.add_row(
             f.id,
             f.name,
@@ -296,6 +300,7 @@ def formats(as_json: Json = False) -> None:
             str(f.max_file_kb),
             ",".join(f.file_types),
             f"{sz.top}/{sz.bottom}/{sz.left}/{sz.right}",
+            video,
         )
     console.print(table)
 

@@ -27,7 +27,7 @@ import json
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -79,6 +79,16 @@ class DeliveryItem:
     """One record per licensed input, as ``licence_gate.licence_record`` builds them."""
     lineage: dict[str, Any]
     variant: int = 1
+    poster: bytes | None = None
+    """A video's poster frame (JPEG), written beside it and shown on the contact sheet; None for images."""
+    sidecars: dict[str, bytes] = field(default_factory=dict)
+    """A video's caption files by extension ('srt', 'vtt'), written beside it with the same stem."""
+    duration: float | None = None
+    """A video's length in seconds."""
+
+    @property
+    def is_video(self) -> bool:
+        return self.mime.lower().startswith("video/")
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,9 @@ def _check_inputs(items: list[DeliveryItem], channel: str, blocked: list[dict[st
             raise DeliveryError(f"{who} belongs to channel '{item.channel}', not '{channel}'",
                                 hint="write one bundle per channel")
         naming.extension(item.mime)
+        if item.is_video:
+            _check_video(item, who)
+            continue
         try:
             with Image.open(io.BytesIO(item.data)) as img:
                 found, size = _PIL_MIME.get(img.format or "", f"image/{(img.format or '?').lower()}"), img.size
@@ -128,6 +141,38 @@ def _check_inputs(items: list[DeliveryItem], channel: str, blocked: list[dict[st
         raise DeliveryError(f"the withheld list cannot be written as JSON: {exc}") from exc
 
 
+def _check_video(item: DeliveryItem, who: str) -> None:
+    """The bytes are the declared kind of video at the declared size, with a readable poster."""
+    from assetline.provenance.media import sniff_mime
+
+    found = sniff_mime(item.data)
+    webm = item.data[:4] == b"\x1aE\xdf\xa3"
+    if not (found == item.mime.lower() or (webm and item.mime.lower() == "video/webm")):
+        raise DeliveryError(f"{who}: declared {item.mime} but the bytes are {found or 'not a known file type'}")
+    try:
+        import av
+
+        with av.open(io.BytesIO(item.data)) as container:
+            stream = container.streams.video[0]
+            size = (stream.codec_context.width, stream.codec_context.height)
+    except (av.FFmpegError, IndexError, OSError, ValueError) as exc:
+        raise DeliveryError(f"{who}: its data is not a readable video ({len(item.data)} bytes)") from exc
+    if size != (item.width, item.height):
+        raise DeliveryError(f"{who}: declared {item.width}×{item.height} but the video is {size[0]}×{size[1]}")
+    if item.poster is None:
+        raise DeliveryError(f"{who}: a video needs its poster frame for the contact sheet")
+
+
+def sidecar_names(name: str, item: DeliveryItem) -> dict[str, str]:
+    """Names of the files that travel with a video: poster and captions, same stem as the video."""
+    if not item.is_video:
+        return {}
+    stem = name.rsplit(".", 1)[0]
+    out = {"poster": f"{stem}.poster.jpg"} if item.poster is not None else {}
+    out.update({ext: f"{stem}.{ext}" for ext in sorted(item.sidecars)})
+    return out
+
+
 def _file_entry(item: DeliveryItem, name: str) -> dict[str, Any]:
     return {
         "path": f"{naming.folder(item.format_id)}/{name}", "file_name": name, "sha256": _sha256(item.data),
@@ -138,12 +183,18 @@ def _file_entry(item: DeliveryItem, name: str) -> dict[str, Any]:
         "approved_by": list(item.approved_by), "content_sha256": item.content_sha256,
         "watermark_id": item.watermark_id, "source_type": item.source_type,
         "licences": [dict(rec) for rec in item.licences], "lineage": item.lineage,
+        **({"duration": item.duration, "sidecars": {k: f"{naming.folder(item.format_id)}/{v}"
+                                                    for k, v in sidecar_names(name, item).items()}}
+           if item.is_video else {}),
     }
 
 
 def _row(entry: dict[str, Any], brand: str, campaign: str, landing_url: str | None) -> channels.RowInput:
     copy = entry["copy"]
     return channels.RowInput(
+        media="video" if str(entry["mime"]).startswith("video/") else "image",
+        duration=f"{entry['duration']:g}" if entry.get("duration") else "",
+        captions_file=entry.get("sidecars", {}).get("srt", "").rsplit("/", 1)[-1],
         file_name=entry["file_name"], ad_name=entry["file_name"].rsplit(".", 1)[0], campaign=campaign, brand=brand,
         concept=entry["concept"], segment=entry["segment"], format_id=entry["format_id"], width=entry["width"],
         height=entry["height"], language=entry["language"], territory=entry["territory"],
@@ -153,9 +204,10 @@ def _row(entry: dict[str, Any], brand: str, campaign: str, landing_url: str | No
 
 def _cell(item: DeliveryItem) -> contact_sheet.SheetCell:
     locale = "-".join(p for p in (item.language, item.territory.upper()) if p)
+    video = f" · {item.duration:g} s video" if item.is_video and item.duration else ""
     return contact_sheet.SheetCell(
-        data=item.data,
-        format_line=f"{item.format_id} · {item.width}×{item.height}",
+        data=item.poster if item.is_video and item.poster is not None else item.data,
+        format_line=f"{item.format_id} · {item.width}×{item.height}{video}",
         segment_line=f"{item.segment} · {locale}" if locale else item.segment,
         variant_line=f"{item.concept} · variant {item.variant} · rev {item.revision} · #{item.asset_id}",
         headline=item.copy.get("headline", ""),
@@ -171,6 +223,10 @@ def _build(tmp: Path, items: list[DeliveryItem], names: list[str], channel: str,
     for item, name in zip(items, names, strict=True):
         entry = _file_entry(item, name)
         write_file(tmp / entry["path"], item.data)
+        for kind, side in sidecar_names(name, item).items():
+            data = item.poster if kind == "poster" else item.sidecars[kind]
+            assert data is not None
+            write_file(tmp / naming.folder(item.format_id) / side, data)
         entries.append(entry)
     # 2. The bulk-upload sheet
     label = channels.channel_label(channel)
@@ -208,7 +264,8 @@ def _build(tmp: Path, items: list[DeliveryItem], names: list[str], channel: str,
         "schema": SCHEMA, "created": created.isoformat(), "brand": brand_name, "campaign": campaign_name,
         "channel": channel, "landing_url": landing_url, "bulk_upload": {
             "path": csv_rel, "tool": channels.sheet_for(channel).tool,
-            "file_column": channels.sheet_for(channel).file_column},
+            "file_column": channels.sheet_for(channel).file_column,
+            "video_column": channels.sheet_for(channel).column_for("video")},
         "counts": {"files": len(entries), "withheld": len(blocked), "contact_sheet_pages": len(pages)},
         "files": entries, "documents": documents, "blocked": blocked,
     }

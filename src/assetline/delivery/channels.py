@@ -51,6 +51,12 @@ class RowInput:
     cta: str
     landing_url: str
     sha256: str
+    media: str = "image"
+    """'image' or 'video'."""
+    duration: str = ""
+    """A video's length in seconds ('' for images)."""
+    captions_file: str = ""
+    """A video's SRT caption file name ('' for none)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,11 @@ class SheetSpec:
     columns: tuple[str, ...]
     file_column: str
     row: Callable[[RowInput], dict[str, str]]
+    video_column: str | None = None
+    """Where a video's file name goes when the tool keeps videos in a column of their own."""
+
+    def column_for(self, media: str) -> str:
+        return self.video_column if media == "video" and self.video_column else self.file_column
 
 
 _META_CTA = {
@@ -77,7 +88,8 @@ def meta_cta(text: str) -> str:
 def _meta(r: RowInput) -> dict[str, str]:
     return {"Campaign Name": r.campaign, "Ad Set Name": r.segment, "Ad Name": r.ad_name, "Title": r.headline,
             "Body": r.body, "Call to Action": meta_cta(r.cta), "Link": r.landing_url,
-            "Image File Name": r.file_name, "Image Hash": ""}
+            "Image File Name": r.file_name if r.media == "image" else "", "Image Hash": "",
+            "Video File Name": r.file_name if r.media == "video" else "", "Video ID": ""}
 
 
 def _google(r: RowInput) -> dict[str, str]:
@@ -93,8 +105,10 @@ def _linkedin(r: RowInput) -> dict[str, str]:
 
 def _tiktok(r: RowInput) -> dict[str, str]:
     return {"Campaign Name": r.campaign, "Ad Group Name": r.segment, "Ad Name": r.ad_name,
-            "Ad Format": "Single image", "Ad Text": r.body or r.headline, "Call to Action": r.cta,
-            "Destination URL": r.landing_url, "Image File Name": r.file_name}
+            "Ad Format": "Single video" if r.media == "video" else "Single image", "Ad Text": r.body or r.headline,
+            "Call to Action": r.cta, "Destination URL": r.landing_url,
+            "Image File Name": r.file_name if r.media == "image" else "",
+            "Video File Name": r.file_name if r.media == "video" else ""}
 
 
 def _x(r: RowInput) -> dict[str, str]:
@@ -106,13 +120,14 @@ def _generic(r: RowInput) -> dict[str, str]:
     return {"File name": r.file_name, "Campaign": r.campaign, "Concept": r.concept, "Segment": r.segment,
             "Format": r.format_id, "Width": str(r.width), "Height": str(r.height), "Language": r.language,
             "Territory": r.territory, "Headline": r.headline, "Body": r.body, "Call to action": r.cta,
-            "Landing page URL": r.landing_url, "SHA-256": r.sha256}
+            "Landing page URL": r.landing_url, "SHA-256": r.sha256, "Media": r.media,
+            "Duration (s)": r.duration, "Captions file": r.captions_file}
 
 
 SHEETS: dict[str, SheetSpec] = {
     "meta": SheetSpec("Meta Ads Manager bulk import", (
         "Campaign Name", "Ad Set Name", "Ad Name", "Title", "Body", "Call to Action", "Link", "Image File Name",
-        "Image Hash"), "Image File Name", _meta),
+        "Image Hash", "Video File Name", "Video ID"), "Image File Name", _meta, "Video File Name"),
     "google": SheetSpec("Google Ads Editor CSV import", (
         "Campaign", "Ad group", "Ad type", "Headline 1", "Long headline", "Description 1", "Business name",
         "Final URL", "Image"), "Image", _google),
@@ -121,14 +136,15 @@ SHEETS: dict[str, SheetSpec] = {
         "Image File Name"), "Image File Name", _linkedin),
     "tiktok": SheetSpec("TikTok Ads Manager bulk import", (
         "Campaign Name", "Ad Group Name", "Ad Name", "Ad Format", "Ad Text", "Call to Action", "Destination URL",
-        "Image File Name"), "Image File Name", _tiktok),
+        "Image File Name", "Video File Name"), "Image File Name", _tiktok, "Video File Name"),
     "x": SheetSpec("X Ads editor", (
         "Campaign name", "Ad group name", "Post text", "Website card headline", "Website URL", "Media file name"),
         "Media file name", _x),
 }
 GENERIC = SheetSpec("Generic delivery sheet", (
     "File name", "Campaign", "Concept", "Segment", "Format", "Width", "Height", "Language", "Territory", "Headline",
-    "Body", "Call to action", "Landing page URL", "SHA-256"), "File name", _generic)
+    "Body", "Call to action", "Landing page URL", "SHA-256", "Media", "Duration (s)", "Captions file"), "File name",
+    _generic)
 """Used for iab, email, pinterest, youtube and any channel without a sheet of its own."""
 
 

@@ -37,6 +37,7 @@ from assetline.delivery.naming import file_name
 from assetline.errors import InvalidRequestError, NotFoundError
 from assetline.provenance.lineage import build_lineage, load_spec
 from assetline.provenance.manifest import EngineInfo, Ingredient, ProvenanceRecord, build_manifest, choose_source_type
+from assetline.provenance.media import sniff_mime
 from assetline.spec.formats import catalogue
 from assetline.spec.loader import LoadedCampaign
 from assetline.store.blobs import BlobStore
@@ -244,11 +245,21 @@ def _ingredient(loaded: LoadedCampaign, inp: LicensedInput) -> Ingredient:
     if ref_file is not None:
         path = loaded.brand.file(ref_file)
         data = path.read_bytes()
-        mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+        mime = sniff_mime(data) or "application/octet-stream"
         if hashlib.sha256(data).hexdigest() == inp.sha256:
-            kind = "logo" if inp.role == "logo" else "photo"
+            kind = {"logo": "logo", "music": "audio"}.get(inp.role, "photo")
             return Ingredient(f"{inp.role} {inp.ref}", inp.sha256, mime, kind, licence=licence, data=data)
     return Ingredient(f"{inp.role} {inp.ref}", inp.sha256, "application/octet-stream", inp.role, licence=licence)
+
+
+def _video_parts(render: dict[str, Any], blobs: BlobStore) -> dict[str, Any]:
+    """A video's poster frame, caption sidecars and length (empty for images)."""
+    motion = render.get("motion")
+    if not motion:
+        return {}
+    poster = motion.get("poster_sha")
+    return {"poster": blobs.get(poster) if poster else None, "duration": motion.get("duration"),
+            "sidecars": {ext: blobs.get(sha) for ext, sha in sorted((motion.get("captions") or {}).items())}}
 
 
 def _decisions(lineage: dict[str, Any], asset: Asset, s: Any) -> list[dict[str, Any]]:
@@ -298,5 +309,5 @@ def _sign_item(asset: Asset, lineage: dict[str, Any], inputs: list[LicensedInput
         content_sha256=render["sha256"], watermark_id=asset.id if marked.embedded else None,
         source_type=source_type, licences=[licence_record(i) for i in inputs],
         lineage={"content_key": lineage["content_key"], "digest": digest, "steps": lineage["steps"]},
-        variant=asset.variant + 1)
+        variant=asset.variant + 1, **_video_parts(render, blobs))
     return item, None if marked.embedded else (marked.reason or "not embedded")

@@ -19,8 +19,9 @@ import unicodedata
 
 from assetline.errors import DeliveryError
 
-EXTENSIONS: dict[str, str] = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
-"""File extension per MIME type (delivered files must be images: the contact sheet shows each one)."""
+EXTENSIONS: dict[str, str] = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
+                              "video/mp4": "mp4", "video/webm": "webm"}
+"""File extension per MIME type (images, and videos, which the contact sheet shows by their poster frame)."""
 FIELD_MAX = 40
 _UNSAFE = re.compile(r"[^a-z0-9.-]+")
 _SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")

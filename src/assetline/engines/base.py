@@ -21,7 +21,7 @@ from assetline.spec.brand import BrandKit
 from assetline.spec.campaign import Concept, Segment
 from assetline.spec.formats import ChannelFormat
 
-Modality = Literal["copy", "visual", "compose"]
+Modality = Literal["copy", "visual", "compose", "motion", "voice"]
 Box = tuple[int, int, int, int]
 """(left, top, right, bottom) in pixels, right/bottom exclusive."""
 ProgressHook = Callable[[int, int], None]

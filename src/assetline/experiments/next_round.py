@@ -376,6 +376,14 @@ def next_round(session: Session, tenant_id: str, campaign_slug: str, out: Path, 
     # 4. Drop the losing concepts (after the per-concept edits, which index the original list)
     for index in sorted((i for i, c in enumerate(spec.concepts) if c.id in dropped_concepts), reverse=True):
         del data["concepts"][index]
+    motion_concepts = (data.get("motion") or {}).get("concepts")
+    if motion_concepts:  # a dropped concept gets no videos either
+        for index in sorted((i for i, cid in enumerate(motion_concepts) if cid in dropped_concepts), reverse=True):
+            del motion_concepts[index]
+        if not motion_concepts:  # every concept with videos lost: no motion formats (empty would mean all)
+            from assetline.spec.formats import get_format
+
+            data["formats"] = [f for f in data["formats"] if (fmt := get_format(f)) is None or fmt.video is None]
 
     # 5. More variants around the winners
     if won_anything and add_variant and spec.variants < 100:

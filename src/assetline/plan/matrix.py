@@ -25,9 +25,26 @@ class Cell:
                 "format": self.format, "variant": self.variant}
 
 
+def _motion_variants(loaded: LoadedCampaign) -> int:
+    c = loaded.campaign
+    return min(c.motion.variants or c.variants, c.variants)
+
+
+def _concepts_for(loaded: LoadedCampaign, format_id: str) -> list[str]:
+    """The concepts a format is rendered for: every concept for stills; motion.concepts (or all) for videos."""
+    c = loaded.campaign
+    fmt = next((f for f in loaded.formats if f.id == format_id), None)
+    if fmt is not None and fmt.video is not None and c.motion.concepts:
+        return [x.id for x in c.concepts if x.id in c.motion.concepts]
+    return [x.id for x in c.concepts]
+
+
 def matrix_size(loaded: LoadedCampaign) -> int:
     c = loaded.campaign
-    return len(c.concepts) * len(c.segments) * len(c.formats) * c.variants
+    stills = [f for f in loaded.formats if f.video is None]
+    motion = [f for f in loaded.formats if f.video is not None]
+    size = len(c.concepts) * len(c.segments) * len(stills) * c.variants
+    return size + sum(len(_concepts_for(loaded, f.id)) for f in motion) * len(c.segments) * _motion_variants(loaded)
 
 
 def guard(loaded: LoadedCampaign, limit: int) -> None:
@@ -49,7 +66,12 @@ def guard(loaded: LoadedCampaign, limit: int) -> None:
 
 
 def expand(loaded: LoadedCampaign) -> list[Cell]:
-    """Every cell, in a stable order (concept, format, segment, variant)."""
+    """Every cell, in a stable order (concept, format, segment, variant). Motion formats get the concepts and
+    the number of variants the campaign's ``motion`` block asks for (videos cost more than stills)."""
     c = loaded.campaign
+    video = {f.id for f in loaded.formats if f.video is not None}
+    concepts_for = {fid: set(_concepts_for(loaded, fid)) for fid in c.formats}
+    motion_variants = _motion_variants(loaded)
     return [Cell(concept.id, segment.id, fmt, v)
-            for concept in c.concepts for fmt in c.formats for segment in c.segments for v in range(c.variants)]
+            for concept in c.concepts for fmt in c.formats if concept.id in concepts_for[fmt]
+            for segment in c.segments for v in range(motion_variants if fmt in video else c.variants)]

@@ -106,6 +106,9 @@ def build_plan(loaded: LoadedCampaign, registry: EngineRegistry, max_cells: int,
     registry.get(engines.copy_, "copy")
     registry.get(engines.visual, "visual")
     registry.get(engines.compose, "compose")
+    if any(f.video is not None for f in loaded.formats):
+        registry.get(engines.motion, "motion")
+        registry.get(engines.voice, "voice")
     if check_versions is None:
         from assetline.qc.registry import CheckRegistry  # local: entry points are read only when needed
 
@@ -133,6 +136,8 @@ class CellPlanner:
         self.engines = c.engines
         engine_ids = (c.engines.copy_, c.engines.visual, c.engines.compose)
         self.versions = {eid: registry.version(eid) for eid in engine_ids}
+        if any(f.video is not None for f in loaded.formats):  # motion formats: the motion and voice engines
+            self.versions.update({eid: registry.version(eid) for eid in (c.engines.motion, c.engines.voice)})
         self.traits: dict[str, dict[str, Any]] = {}
         """Per engine: its trained/uses_* traits, its settings for keys (paths left out) and its models."""
         self.settings: dict[str, Any] = {}
@@ -232,17 +237,49 @@ class CellPlanner:
                           "seed": compose_seed, "output": c.output.model_dump(mode="json"), "qc": self.checks,
                           "attempt": attempt, **steer}
         compose_inputs = {"copy": copy_key, "visual": visual_key, **self.font_inputs, **self.logo_inputs}
+        if fmt.video is not None:  # a motion format: the compose step also animates, speaks and encodes
+            motion_params, motion_inputs = self._motion(fmt.id)
+            compose_params["motion"] = motion_params
+            compose_inputs.update(motion_inputs)
         compose_key = content_key("compose", engines.compose, versions[engines.compose], compose_params,
                                   compose_inputs)
         compose_step = Step(compose_key, "compose", engines.compose, versions[engines.compose],
                             job={"format": fmt.id, "layout": layout, "seed": compose_seed,
                                  "copy_key": copy_key, "visual_key": visual_key, "cell": cell.key,
                                  "attempt": attempt, "segment": segment.id,
-                                 "notes": list(direction.get("notes", []))},
+                                 "notes": list(direction.get("notes", [])),
+                                 **({"motion": compose_params["motion"]} if fmt.video is not None else {})},
                             deps=(copy_key, visual_key),
                             lineage={"params": compose_params, "inputs": compose_inputs})
         planned = PlannedCell(cell, copy_key, visual_key, compose_key, attempt)
         return planned, [copy_step, visual_step, compose_step]
+
+
+    def _motion(self, format_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """What shapes a motion format's video beyond its still: the motion and voice engines, the length,
+        the captions and voice-over options, and the music file's hash."""
+        c, kit = self.loaded.campaign, self.loaded.brand.kit
+        fmt = self.formats[format_id]
+        assert fmt.video is not None
+        motion = c.motion
+        params: dict[str, Any] = {
+            "engine": c.engines.motion, "version": self.versions[c.engines.motion],
+            "voice_engine": c.engines.voice, "voice_version": self.versions[c.engines.voice],
+            "duration": motion_duration(self.loaded, format_id), "captions": motion.captions,
+            "end_card": motion.end_card, "voiceover": motion.voiceover.model_dump(mode="json")}
+        inputs: dict[str, str] = {}
+        if motion.voiceover.enabled and motion.voiceover.music:
+            asset = kit.asset(motion.voiceover.music)
+            assert asset is not None  # checked by the spec loader
+            inputs[f"music:{asset.id}"] = self.file_hashes[asset.file]
+        return params, inputs
+
+
+def motion_duration(loaded: LoadedCampaign, format_id: str) -> float:
+    """The length of a motion format's videos in this campaign (motion.durations, else the format's default)."""
+    fmt = next(f for f in loaded.formats if f.id == format_id)
+    assert fmt.video is not None
+    return float(loaded.campaign.motion.durations.get(format_id, fmt.video.duration))
 
 
 def _trained(traits: dict[str, Any]) -> dict[str, Any]:

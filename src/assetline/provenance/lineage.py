@@ -54,7 +54,8 @@ def load_spec(campaign: Campaign) -> LoadedCampaign | None:
 
 
 def used_inputs(render: Artifact, visual: Artifact | None, loaded: LoadedCampaign | None) -> list[InputRecord]:
-    """The input files that shaped the pixels: photo(s), the logo placed, the fonts used."""
+    """The input files that shaped the pixels (and a video's sound): photo(s), the logo placed, the fonts used,
+    the music bed."""
     lic = _licences(loaded)
     inputs = (render.meta.get("lineage") or {}).get("inputs") or {}
     elements = render.meta.get("elements") or []
@@ -73,6 +74,8 @@ def used_inputs(render: Artifact, visual: Artifact | None, loaded: LoadedCampaig
             out.append(InputRecord("logo", key[5:], sha, lic.get(("logo", key[5:]))))
         elif key.startswith("font:") and (key[5:] in used_font_refs or not font_paths):
             out.append(InputRecord("font", key[5:], sha, lic.get(("font", key[5:]))))
+        elif key.startswith("music:"):  # a video's music bed
+            out.append(InputRecord("music", key[6:], sha, lic.get(("asset", key[6:]))))
     return out
 
 
@@ -132,7 +135,8 @@ def build_lineage(session: Session, tenant_id: str, asset_id: int, revision: int
         "content_key": render.content_key,
         "render": {"sha256": render.blob_sha, "media_type": render.media_type, "size": render.size,
                    "width": render.meta.get("width"), "height": render.meta.get("height"),
-                   "layout": render.meta.get("layout"), "created_at": render.created_at.isoformat()},
+                   "layout": render.meta.get("layout"), "created_at": render.created_at.isoformat(),
+                   **({"motion": _motion_summary(render.meta["motion"])} if render.meta.get("motion") else {})},
         "inputs": [{"role": i.role, "ref": i.ref, "sha256": i.sha256,
                     "licence": i.licence.model_dump(mode="json") if i.licence else None} for i in inputs],
         "steps": steps,
@@ -162,3 +166,11 @@ def _step(art: Artifact) -> dict[str, Any]:
         out["models"] = [{k: m.get(k) for k in ("role", "title", "sha256", "weight")}
                          for m in lineage.get("models") or []]
     return out
+
+
+def _motion_summary(motion: dict[str, Any]) -> dict[str, Any]:
+    """What delivery and provenance need of a video render: length, poster and caption blobs, loudness."""
+    voice = motion.get("voiceover") or {}
+    return {"duration": motion.get("duration"), "fps": motion.get("fps"), "poster_sha": motion.get("poster_sha"),
+            "captions": dict(motion.get("captions") or {}), "language": voice.get("voice"),
+            "loudness": (voice.get("measurements") or {}).get("integrated_lufs")}

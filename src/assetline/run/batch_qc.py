@@ -50,9 +50,11 @@ def run_batch_checks(db: Database, blobs: BlobStore, settings: Settings, loaded:
         subjects: list[AssetUnderCheck] = []
         for asset in current:
             art = repo.get_artifact(asset.artifact_id)  # type: ignore[arg-type]
-            image = Image.open(io.BytesIO(blobs.get(art.blob_sha)))
-            image.load()
             meta = art.meta or {}
+            # a video is compared by its poster frame (the end card: the composed layout)
+            poster = (meta.get("motion") or {}).get("poster_sha")
+            image = Image.open(io.BytesIO(blobs.get(poster or art.blob_sha)))
+            image.load()
             subjects.append(AssetUnderCheck(
                 image=image.convert("RGB"), brand=loaded.brand.kit, format=formats.get(asset.format),
                 copy=meta.get("copy"), language=meta.get("language"), segment=segments.get(asset.segment),

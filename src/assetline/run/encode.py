@@ -7,6 +7,7 @@ import json
 
 from PIL import Image, PngImagePlugin
 
+from assetline.errors import SpecError
 from assetline.spec.campaign import OutputOptions
 from assetline.spec.formats import ChannelFormat
 
@@ -18,8 +19,11 @@ def encode_for_channel(
     image: Image.Image, fmt: ChannelFormat, options: OutputOptions
 ) -> tuple[bytes, str, dict[str, object]]:
     """Encoded bytes, media type and what was decided (type, quality, whether the size limit was met)."""
-    rgb = image.convert("RGB")
     allowed = [t for t in fmt.file_types if t in MEDIA_TYPES]
+    if not allowed:
+        raise SpecError(f"format {fmt.id} takes {', '.join(fmt.file_types)} files, not still images",
+                        hint="motion formats are rendered by the motion engine (see docs/motion.md)")
+    rgb = image.convert("RGB")
     if options.prefer in allowed:
         kind = options.prefer
     elif "jpeg" in allowed:

@@ -1,6 +1,6 @@
 """Export a campaign's current renders as a plain folder tree plus an HTML contact sheet.
 
-    <workspace>/output/<campaign>/<concept>/<format>/<segment>-v<N>.<jpg|png>
+    <workspace>/output/<campaign>/<concept>/<format>/<segment>-v<N>.<jpg|png|mp4>   (+ .vtt captions for videos)
     <workspace>/output/<campaign>/contact-sheet.html   (thumbnails grouped by concept and format)
 
 Files are copied from the blob store (never hard-linked: editing an output must not corrupt a blob) and
@@ -26,7 +26,7 @@ from assetline.store.db import Database
 from assetline.store.models import Artifact
 from assetline.store.repositories import Repository
 
-EXT = {"image/jpeg": "jpg", "image/png": "png"}
+EXT = {"image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp4", "video/webm": "webm"}
 THUMB_BOX = (360, 360)
 INDEX = ".export-index.json"
 
@@ -75,14 +75,22 @@ def export_outputs(db: Database, blobs: BlobStore, settings: Settings, loaded: L
             rel = f"{asset.concept}/{asset.format}/{asset.segment}-v{asset.variant}.{EXT.get(art.media_type, 'bin')}"
             thumb_rel = f"thumbs/{asset.concept}/{asset.format}/{asset.segment}-v{asset.variant}.jpg"
             current[rel] = art.blob_sha
+            motion = (art.meta or {}).get("motion") or {}
+            vtt_sha = (motion.get("captions") or {}).get("vtt")
+            vtt_rel = str(Path(rel).with_suffix(".vtt")) if vtt_sha else None
             if previous.get(rel) != art.blob_sha or not (root / rel).is_file() or not (root / thumb_rel).is_file():
                 data = blobs.get(art.blob_sha)
                 atomic_write(root / rel, data)
-                atomic_write(root / thumb_rel, _thumbnail(data))
+                # a video's thumbnail is made from its poster frame (the end card)
+                atomic_write(root / thumb_rel, _thumbnail(blobs.get(motion["poster_sha"]) if motion else data))
+                if vtt_rel and vtt_sha:
+                    atomic_write(root / vtt_rel, blobs.get(vtt_sha))
             items.append({"asset": _asset_info(asset), "file": rel, "thumb": thumb_rel, "meta": art.meta,
-                          "size_kb": round(art.size / 1024, 1), "failed": False})
+                          "size_kb": round(art.size / 1024, 1), "failed": False, "video": bool(motion),
+                          "captions": vtt_rel})
     for rel in set(previous) - set(current):
-        for stale in (root / rel, root / "thumbs" / Path(rel).with_suffix(".jpg")):
+        for stale in (root / rel, root / "thumbs" / Path(rel).with_suffix(".jpg"),
+                      root / Path(rel).with_suffix(".vtt")):
             stale.unlink(missing_ok=True)
     atomic_write(index_path, json.dumps(current, indent=1, sort_keys=True).encode())
     sheet = root / "contact-sheet.html"

@@ -30,7 +30,7 @@ from assetline.engines.registry import EngineRegistry
 from assetline.engines.settings import engine_settings
 from assetline.errors import AssetlineError
 from assetline.plan.planner import Step
-from assetline.qc.base import AssetUnderCheck, CheckContext
+from assetline.qc.base import AssetUnderCheck, CheckContext, MotionUnderCheck
 from assetline.qc.registry import CheckRegistry
 from assetline.run.encode import encode_for_channel, lossless_intermediate
 from assetline.spec.loader import LoadedCampaign
@@ -253,16 +253,28 @@ def _compose(step: Step, ctx: WorkerContext) -> tuple[bytes, str, dict[str, Any]
         brand=kit, format=fmt, copy=copy, background=background.convert("RGB"),
         background_meta=background_meta, layout=layout, fonts=fonts,
         logos=logos, seed=job["seed"], legal=legal))
-    data, media, encoding = encode_for_channel(result.image, fmt, ctx.loaded.campaign.output)
+    motion: MotionUnderCheck | None = None
+    checked_image = result.image
+    if fmt.video is not None:  # a motion format: the still is the end card; the asset is the video
+        from assetline.run.motion_step import animate  # local: only motion formats need the video stack
+
+        animated = animate(job, ctx, fmt, copy, background.convert("RGB"), result, background_meta)
+        data, media, motion, checked_image = (animated.data, animated.media_type, animated.under_check,
+                                              animated.poster)
+        encoding: dict[str, Any] = {"container": media.split("/")[-1], **animated.meta.get("encoding", {})}
+    else:
+        data, media, encoding = encode_for_channel(result.image, fmt, ctx.loaded.campaign.output)
     meta = {"layout": result.layout, "elements": [_jsonable(asdict(e)) for e in result.elements],
             "warnings": list(result.warnings), "copy": copy.fields, "language": copy.language,
             "direction": copy.direction, "encoding": encoding, "width": result.image.width,
             "height": result.image.height}
+    if fmt.video is not None:
+        meta["motion"] = _jsonable(animated.meta)
     # The per-asset QC gates run here, on the pixels and bytes as delivered; the runner applies the policy.
     asset = AssetUnderCheck(
-        image=result.image, data=data, file_type=media.split("/")[-1], brand=kit, format=fmt,
+        image=checked_image, data=data, file_type=media.split("/")[-1], brand=kit, format=fmt,
         copy=dict(copy.fields), language=copy.language, segment=ctx.segments.get(job.get("segment", "")),
-        elements=tuple(result.elements), asset_id=job.get("cell"))
+        elements=tuple(result.elements), asset_id=job.get("cell"), motion=motion)
     meta["qc"] = [_jsonable(r.to_dict()) for r in ctx.checks.run_asset(asset, ctx.check_context)]
     return data, media, meta
 

@@ -106,7 +106,7 @@ class InputAsset(SpecModel):
 
     id: Identifier
     file: str = Field(description="Path relative to the brand kit, or 'skimage:<file>' for scikit-image samples.")
-    kind: Literal["photo", "reference", "protected"] = "photo"
+    kind: Literal["photo", "reference", "protected", "audio"] = "photo"
     description: str = ""
     licence: Licence | None = None
 

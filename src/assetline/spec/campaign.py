@@ -63,6 +63,8 @@ class EngineChoice(SpecModel):
     copy_: str = Field(default="builtin.copy", alias="copy")
     visual: str = "builtin.visual"
     compose: str = "builtin.compose"
+    motion: str = Field(default="builtin.motion", description="Animates composed layouts on motion formats.")
+    voice: str = Field(default="builtin.voice", description="Speaks the voice-over on motion formats.")
     settings: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per engine id, that engine's settings (model folder, server URL, "
                                           "steps …); see docs/engines.md. Paths are relative to this file.")
@@ -91,6 +93,45 @@ class ReviewPolicy(SpecModel):
     sample_rate: float = Field(default=0.1, ge=0, le=1)
 
 
+class VoiceoverOptions(SpecModel):
+    """Synthesised speech over motion formats (espeak-ng by default), mixed with an optional music bed."""
+
+    enabled: bool = True
+    script: str = Field(default="{headline}. {body}. {cta}.", description="Template over the copy fields "
+                        "({headline}, {body}, {cta}); empty fields and their punctuation are dropped.")
+    shorter: list[str] = Field(default_factory=lambda: ["{headline}. {cta}.", "{headline}."], description=
+                               "Shorter scripts tried in order when `script` does not fit the video (a 6 s "
+                               "bumper rarely has room for the body copy); empty: fail instead.")
+    voices: dict[str, str] = Field(default_factory=dict, description="Per language code, the espeak-ng voice "
+                                   "(e.g. en: en-gb, ar: ar, hi: hi); unlisted languages use the language code.")
+    rate_wpm: int = Field(default=165, ge=80, le=320, description="Speaking rate in words per minute; raised "
+                          "(up to max_rate_wpm) when the script would not fit the video.")
+    max_rate_wpm: int = Field(default=210, ge=80, le=400)
+    pitch: int = Field(default=50, ge=0, le=99)
+    music: str | None = Field(default=None, description="Id of a brand-kit input asset of kind 'audio' (a "
+                              "licensed WAV/MP3/OGG/FLAC file) used as the music bed; None: speech only.")
+    music_gain_db: float = Field(default=-18.0, ge=-60, le=0, description="Music bed level relative to speech "
+                                 "before ducking.")
+    duck_db: float = Field(default=12.0, ge=0, le=40, description="How far the music dips under speech.")
+    lead_in: float = Field(default=0.4, ge=0, le=5, description="Seconds of video before the voice starts.")
+
+
+class MotionOptions(SpecModel):
+    """How motion formats (formats with a `video` spec) are rendered."""
+
+    variants: int | None = Field(default=None, ge=1, le=100, description="Video cells per concept × segment × "
+                                 "motion format (at most the campaign's variants); None: every variant.")
+    concepts: list[str] = Field(default_factory=list, description="Concept ids that get motion formats; "
+                                "empty: every concept.")
+    durations: dict[str, float] = Field(default_factory=dict, description="Per motion format id, the length in "
+                                        "seconds (within the format's min/max); others use the format default.")
+    captions: Literal["burned", "sidecar", "both"] = Field(default="both", description="Captions burned into "
+                                                          "the frames, as SRT/WebVTT sidecar files, or both.")
+    end_card: float = Field(default=2.0, ge=0.5, le=10, description="Seconds the end card (the composed still "
+                            "with CTA and logo) holds at the end.")
+    voiceover: VoiceoverOptions = Field(default_factory=VoiceoverOptions)
+
+
 class Campaign(SpecModel):
     id: Identifier
     name: str
@@ -105,6 +146,7 @@ class Campaign(SpecModel):
     output: OutputOptions = Field(default_factory=OutputOptions)
     qc: QCPolicy = Field(default_factory=QCPolicy)
     review: ReviewPolicy = Field(default_factory=ReviewPolicy)
+    motion: MotionOptions = Field(default_factory=MotionOptions)
     max_cells: int | None = Field(default=None, ge=1, description="Refuse to expand past this many cells.")
 
     @model_validator(mode="after")

@@ -73,6 +73,58 @@ def licensed_inputs(kit: BrandKit) -> list[tuple[tuple[Any, ...], str, str, Lice
     return out
 
 
+def _check_motion(campaign: Campaign, brand: LoadedBrand, formats: tuple[ChannelFormat, ...], path: Path,
+                  data: Any) -> None:
+    motion = campaign.motion
+    by_id = {f.id: f for f in formats}
+    if motion.variants is not None and motion.variants > campaign.variants:
+        raise SpecError(f"motion.variants is {motion.variants} but the campaign has {campaign.variants} variants",
+                        location=locate(path, data, ("motion", "variants")),
+                        hint="motion.variants picks how many of the campaign's variants also get videos")
+    concept_ids = [c.id for c in campaign.concepts]
+    has_motion = any(f.video is not None for f in formats)
+    for i, cid in enumerate(motion.concepts if has_motion else ()):
+        if cid not in concept_ids:
+            raise SpecError(f"motion.concepts names '{cid}', which is not a concept of this campaign",
+                            location=locate(path, data, ("motion", "concepts", i)),
+                            hint=f"concept ids: {', '.join(concept_ids)}")
+    for fid, seconds in motion.durations.items():
+        fmt = by_id.get(fid)
+        where = locate(path, data, ("motion", "durations", fid))
+        if fmt is None or fmt.video is None:
+            motion_ids = ", ".join(f.id for f in formats if f.video) or "(the campaign lists none)"
+            raise SpecError(f"motion.durations names '{fid}', which is not a motion format of this campaign",
+                            location=where, hint=f"motion formats listed in `formats`: {motion_ids}")
+        if not fmt.video.min_duration <= seconds <= fmt.video.max_duration:
+            raise SpecError(f"motion.durations.{fid} is {seconds:g} s; {fid} takes {fmt.video.min_duration:g}–"
+                            f"{fmt.video.max_duration:g} s", location=where)
+        if seconds <= motion.end_card + 0.5:
+            raise SpecError(f"motion.durations.{fid} is {seconds:g} s, too short for the {motion.end_card:g} s "
+                            "end card", location=where, hint="lengthen the video or shorten motion.end_card")
+    for fmt in formats:
+        if fmt.video and fmt.id not in motion.durations and fmt.video.duration <= motion.end_card + 0.5:
+            raise SpecError(f"{fmt.id} lasts {fmt.video.duration:g} s by default, too short for the "
+                            f"{motion.end_card:g} s end card", location=locate(path, data, ("motion", "end_card")))
+    from assetline.engines.voice.script import build_script  # the voice-over's template grammar
+
+    sample = {"headline": "Headline", "body": "Body", "cta": "CTA"}
+    for loc, template in [(("script",), motion.voiceover.script),
+                          *((("shorter", i), t) for i, t in enumerate(motion.voiceover.shorter))]:
+        try:
+            build_script(template, sample)
+        except SpecError as exc:
+            raise SpecError(str(exc), location=locate(path, data, ("motion", "voiceover", *loc)),
+                            hint=exc.hint) from None
+    music = motion.voiceover.music
+    if music:
+        asset = brand.kit.asset(music)
+        where = locate(path, data, ("motion", "voiceover", "music"))
+        if asset is None or asset.kind != "audio":
+            audio_ids = ", ".join(a.id for a in brand.kit.assets if a.kind == "audio") or "(none)"
+            raise SpecError(f"motion.voiceover.music names '{music}', which is not an audio asset of the brand kit",
+                            location=where, hint=f"brand-kit assets of kind 'audio': {audio_ids}")
+
+
 def load_brand_kit(path: Path | str) -> LoadedBrand:
     """Read and validate a brand kit; resolve every file it names."""
     path = Path(path)
@@ -137,6 +189,8 @@ def load_campaign(path: Path | str) -> LoadedCampaign:
             raise SpecError(f"concept '{concept.id}' uses photo '{photo}', which the brand kit does not define",
                             location=locate(path, data, ("concepts", i, "visual", "photo")),
                             hint=f"brand-kit asset ids: {ids}")
+    # 3b. The motion block names motion formats, concepts and an audio asset that exist.
+    _check_motion(campaign, brand, tuple(formats), path, data)
     # 4. Copy templates parse and every variable they use is known for every segment.
     from assetline.engines.copy.validate import validate_templates  # the default copy grammar
 

@@ -41,6 +41,7 @@ def check_store(db: Database, blobs: BlobStore, tenant: str, verify_hashes: bool
         repo = Repository(s, tenant)
         artifacts = repo.all_artifact_blobs()
         assets = repo.assets_with_artifacts()
+        side_blobs = _side_blobs(s, tenant)
     missing, corrupt = [], []
     referenced = set()
     for _id, key, sha in artifacts:
@@ -55,6 +56,10 @@ def check_store(db: Database, blobs: BlobStore, tenant: str, verify_hashes: bool
                 corrupt.append(f"artifact {key[:12]}… → blob {sha[:12]}…")
             except StoreError:
                 missing.append(f"artifact {key[:12]}… → blob {sha[:12]}…")
+    for label, sha in side_blobs:  # a video's poster and captions, storyboard frames
+        referenced.add(sha)
+        if not blobs.exists(sha):
+            missing.append(f"{label} → blob {sha[:12]}…")
     dangling = [cell for _aid, cell, art_id, sha in assets if art_id is not None and sha is None]
     stored = set(blobs.iter_hashes())
     report = DoctorReport(
@@ -63,3 +68,25 @@ def check_store(db: Database, blobs: BlobStore, tenant: str, verify_hashes: bool
         dangling_assets=dangling, orphan_blobs=len(stored - referenced),
         temp_files=sum(1 for _ in blobs.iter_temp_files()), database=database)
     return report
+
+
+def _side_blobs(session: Any, tenant: str) -> list[tuple[str, str]]:
+    """(what, sha) of blobs rows name besides an artifact's own: a video's poster frame and caption files, and
+    storyboard frame images."""
+    from sqlalchemy import select
+
+    from assetline.store.models import Artifact, StoryboardFrame
+
+    out: list[tuple[str, str]] = []
+    videos = session.execute(select(Artifact.content_key, Artifact.meta).where(
+        Artifact.tenant_id == tenant, Artifact.media_type.like("video/%")))
+    for key, meta in videos:
+        motion = (meta or {}).get("motion") or {}
+        if motion.get("poster_sha"):
+            out.append((f"poster of artifact {key[:12]}…", motion["poster_sha"]))
+        for ext, sha in (motion.get("captions") or {}).items():
+            out.append((f"{ext} captions of artifact {key[:12]}…", sha))
+    frames = session.execute(select(StoryboardFrame.id, StoryboardFrame.image_sha).where(
+        StoryboardFrame.tenant_id == tenant))
+    out += [(f"storyboard frame {fid}", sha) for fid, sha in frames]
+    return out

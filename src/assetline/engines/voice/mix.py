@@ -158,7 +158,7 @@ def duck(
     a, r = round(attack * SAMPLE_RATE), round(release * SAMPLE_RATE)
     for start, end in merge_intervals(speech, attack + release):
         s, e = round(start * SAMPLE_RATE), round(end * SAMPLE_RATE)
-        curve = np.full(e - s + a + r, -depth_db)
+        curve = np.full(e - s + a + r, -float(depth_db), dtype=np.float64)
         curve[:a] *= _raised_cosine(a)
         curve[len(curve) - r:] *= _raised_cosine(r)[::-1]
         lo, hi = max(s - a, 0), min(e + r, n)

@@ -1,7 +1,9 @@
 """Images and fonts for the pages.
 
     /assets/{id}/thumb?r=REV&s=480   JPEG thumbnail of a revision's render (cached on disk, see thumbs.py)
-    /assets/{id}/image?r=REV         the render itself, as stored
+    /assets/{id}/image?r=REV         the render itself, as stored (an MP4 for motion formats; ranges served, so
+                                     the player can seek)
+    /assets/{id}/captions.vtt?r=REV  a video's WebVTT captions (the player's caption track)
     /fonts/{name}                    the UI font and the script fonts for copy, from the installed font packages
 
 With ``r`` the URL names one revision, whose render never changes: browsers may keep it for a year. Without it
@@ -20,7 +22,7 @@ from assetline.errors import NotFoundError
 from assetline.web.context import state
 from assetline.web.pages.deps import AssetId, Revision, ServiceDep
 from assetline.web.pages.errors import PageRoute
-from assetline.web.pages.thumbs import DEFAULT_SIZE, thumb_dir, thumbnail
+from assetline.web.pages.thumbs import DEFAULT_SIZE, still_sha, thumb_dir, thumbnail
 
 router = APIRouter(route_class=PageRoute)
 IMMUTABLE = "private, max-age=31536000, immutable"
@@ -42,7 +44,7 @@ def thumb(request: Request, svc: ServiceDep, asset_id: AssetId, r: Revision = No
     if artifact is None:
         raise NotFoundError(f"asset {asset_id} has no render yet")
     app = state(request)
-    path = thumbnail(app.blobs, thumb_dir(app.settings.workspace), artifact.blob_sha, s)
+    path = thumbnail(app.blobs, thumb_dir(app.settings.workspace), still_sha(artifact), s)
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": IMMUTABLE if r else FRESH})
 
 
@@ -58,6 +60,17 @@ def image(request: Request, svc: ServiceDep, asset_id: AssetId, r: Revision = No
                             hint="run `assetline doctor`")
     return FileResponse(path, media_type=artifact.media_type,
                         headers={"Cache-Control": IMMUTABLE if r else FRESH})
+
+
+@router.get("/assets/{asset_id}/captions.vtt")
+def captions(request: Request, svc: ServiceDep, asset_id: AssetId, r: Revision = None) -> Response:
+    asset = svc.asset(asset_id)
+    artifact = svc.render(asset, r)
+    sha = ((artifact.meta or {}).get("motion") or {}).get("captions", {}).get("vtt") if artifact else None
+    if not sha:
+        raise NotFoundError(f"asset {asset_id} has no captions", hint="only motion formats with a voice-over have")
+    return Response(state(request).blobs.get(sha), media_type="text/vtt; charset=utf-8",
+                    headers={"Cache-Control": IMMUTABLE if r else FRESH})
 
 
 @router.get("/fonts/{name}")

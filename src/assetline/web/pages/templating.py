@@ -103,7 +103,7 @@ def templates() -> Jinja2Templates:
     """The template set (built once; it holds no per-request state)."""
     env = Environment(loader=PackageLoader("assetline.web", "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(status_label=status_label, when=when, ago=ago, number=number)
+    env.filters.update(status_label=status_label, when=when, ago=ago, number=number, is_motion=is_motion)
     env.globals.update(static_url=static_url, query=query, STATUS_LABELS=STATUS_LABELS, QC_LABELS=QC_LABELS)
     return Jinja2Templates(env=env)
 
@@ -118,6 +118,14 @@ def flash(request: Request, message: str, kind: str = "info") -> None:
 def page_actor(request: Request) -> Actor | None:
     actor = getattr(request.state, "actor", None)
     return actor if isinstance(actor, Actor) else None
+
+
+def is_motion(format_id: str) -> bool:
+    """Is ``format_id`` a motion format (its assets are videos)?"""
+    from assetline.spec.formats import get_format
+
+    fmt = get_format(format_id)
+    return fmt is not None and fmt.video is not None
 
 
 def render(request: Request, name: str, context: Mapping[str, Any] | None = None, status: int = 200,

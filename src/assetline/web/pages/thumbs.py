@@ -11,6 +11,7 @@ import os
 import tempfile
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -21,6 +22,15 @@ SIZES = (240, 480, 960)
 """Longest side in pixels. 480 fills a board card on a 2× screen."""
 DEFAULT_SIZE = 480
 QUALITY = 82
+
+
+def still_sha(artifact: Any) -> str:
+    """The blob a thumbnail is made from: the render, or a video's poster frame (its end card)."""
+    if str(artifact.media_type).startswith("video/"):
+        poster = ((artifact.meta or {}).get("motion") or {}).get("poster_sha")
+        if poster:
+            return str(poster)
+    return str(artifact.blob_sha)
 
 
 def thumb_dir(workspace: Path) -> Path:

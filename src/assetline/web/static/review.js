@@ -189,6 +189,16 @@
     if (elt.classList && elt.classList.contains("comment-form")) elt.reset();
   });
   document.addEventListener("htmx:afterSettle", restoreDrafts);
+
+  /* ------------------------------------------------------------ video: jump to a shot */
+  document.addEventListener("click", (e) => {
+    const shot = e.target.closest && e.target.closest("[data-seek]");
+    const video = $("#preview-video");
+    if (!shot || !video) return;
+    video.currentTime = parseFloat(shot.dataset.seek) || 0;
+    video.pause();
+    e.preventDefault();
+  });
   document.addEventListener("DOMContentLoaded", () => { restoreDrafts(); syncSelection(); });
 
   /* ------------------------------------------------------------ keyboard */
