@@ -78,6 +78,7 @@ def _measure(engine: KineticMotionEngine, fmt: ChannelFormat, background: Any, r
             "layers_ms": round(layers_ms, 1), "render_ms_per_frame": round(render_ms / frames, 2),
             "encode_ms_per_frame": round(max(0.0, total_ms - layers_ms - render_ms) / frames, 2),
             "total_ms_per_frame": round(total_ms / frames, 2), "seconds": round(total_ms / 1000, 2),
+            "video_s_per_wall_s_per_core": round(duration / ((layers_ms + total_ms) / 1000), 3),
             "kbytes": round(len(out.data) / 1024), "camera": out.metadata["camera"],
             "rest_psnr_db": out.metadata["rest_psnr_db"]}
 
@@ -100,6 +101,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             background, result, subject = cases[(FORMATS[0], "hero")]
             for container in ("webm", "gif"):
                 rows.append({"layout": "hero", **_measure(engine, extra, background, result, subject, container)})
+        cell = _whole_cell(engine, fx, cat, cases)
     finally:
         if before is not None:
             os.sched_setaffinity(0, before)
@@ -112,9 +114,57 @@ def run(quick: bool = False) -> dict[str, Any]:
     mp4 = [r for r in rows if r["container"] == "mp4"]
     by_size = {size: round(statistics.mean(r["total_ms_per_frame"] for r in mp4 if r["size"] == size), 2)
                for size in sorted({r["size"] for r in mp4})}
+    speed = {size: round(sum(r["frames"] / 30 for r in mp4 if r["size"] == size)
+                         / sum(r["seconds"] + r["layers_ms"] / 1000 for r in mp4 if r["size"] == size), 3)
+             for size in sorted({r["size"] for r in mp4})}
+    print(f"seconds of video per wall second per core (animate + encode): {speed}")
+    print(f"whole motion cell (voice-over + animate + encode + motion gates), hero: {cell}")
     summary = {"videos": len(rows), "mean_ms_per_frame_by_size": by_size, "pinned_to_one_core": before is not None,
+               "video_s_per_wall_s_per_core": speed, "whole_cell": cell,
                "slowest_mp4": "{format} {layout}".format(**max(mp4, key=lambda r: r["total_ms_per_frame"]))}
     print(f"mean ms/frame (MP4, all-in): {by_size}\n", flush=True)
     return {"summary": summary, "rows": rows,
             "notes": ["x264 preset veryfast, CRF 20, 1 thread; silent audio track encoded as AAC",
                       "render = YUV planes only; total = the engine's animate() call"]}
+
+
+def _whole_cell(engine: KineticMotionEngine, fx: DemoFixture, cat: dict[str, ChannelFormat],
+                cases: dict[tuple[str, str], Any]) -> dict[str, Any]:
+    """Seconds of video per wall second per core for what a motion cell costs in the runner beyond its still:
+    the voice-over (espeak-ng, music bed, loudness), animate + encode, and the five motion gates on the file."""
+    from assetline.engines.voice.base import VoiceoverRequest
+    from assetline.engines.voice.voiceover import EspeakVoiceEngine
+    from assetline.qc.base import AssetUnderCheck, CheckContext, MotionUnderCheck
+    from assetline.qc.registry import CheckRegistry
+
+    voice = EspeakVoiceEngine()
+    checks = [c for c in CheckRegistry.discover().per_asset() if c.id.startswith("motion.")]
+    music = fx.loaded.brand.file(fx.loaded.brand.kit.asset("music-bed").file)  # type: ignore[union-attr]
+    out: dict[str, Any] = {}
+    for format_id in FORMATS:
+        fmt = cat[format_id]
+        assert fmt.video is not None
+        background, result, subject = cases[(format_id, "hero")]
+        duration = fmt.video.duration
+        t0 = time.perf_counter()
+        spoken = voice.speak(VoiceoverRequest(
+            script="Fuel your morning launch. Order now.", language="en", voice="en-gb", duration=duration,
+            speech_window=(0.4, duration - 0.3), music=music, loudness_lufs=fmt.video.loudness_lufs,
+            true_peak_dbtp=fmt.video.true_peak_dbtp - 1.0))
+        t1 = time.perf_counter()
+        video = engine.animate(MotionRequest(
+            format=fmt, background=background, composed=result.image.convert("RGB"), elements=result.elements,
+            duration=duration, fps=fmt.video.fps, seed=1, subject=subject, audio=spoken.audio, cues=spoken.cues,
+            burn_captions=True))
+        t2 = time.perf_counter()
+        asset = AssetUnderCheck(image=video.poster, data=video.data, file_type="mp4", format=fmt,
+                                motion=MotionUnderCheck(data=video.data, timeline=video.timeline,
+                                                        cues=tuple(c.as_dict() for c in spoken.cues),
+                                                        captions_mode="both", speech=spoken.speech,
+                                                        target_duration=duration))
+        statuses = {c.id: c.run(asset, CheckContext()).status for c in checks}
+        t3 = time.perf_counter()
+        out[format_id] = {"video_s": duration, "voice_s": round(t1 - t0, 2), "animate_s": round(t2 - t1, 2),
+                          "gates_s": round(t3 - t2, 2), "statuses": statuses,
+                          "video_s_per_wall_s_per_core": round(duration / (t3 - t0), 3)}
+    return out

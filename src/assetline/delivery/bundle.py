@@ -204,7 +204,7 @@ def _row(entry: dict[str, Any], brand: str, campaign: str, landing_url: str | No
 
 def _cell(item: DeliveryItem) -> contact_sheet.SheetCell:
     locale = "-".join(p for p in (item.language, item.territory.upper()) if p)
-    video = f" · {item.duration:g} s video" if item.is_video and item.duration else ""
+    video = f" · {item.duration:g} s" if item.is_video and item.duration else ""
     return contact_sheet.SheetCell(
         data=item.poster if item.is_video and item.poster is not None else item.data,
         format_line=f"{item.format_id} · {item.width}×{item.height}{video}",

@@ -79,8 +79,14 @@ def animate(job: dict[str, Any], ctx: WorkerContext, fmt: ChannelFormat, copy: C
         captions = {"srt": ctx.blobs.put(to_srt(list(cues)).encode("utf-8")),
                     "vtt": ctx.blobs.put(to_vtt(list(cues)).encode("utf-8"))}
     cue_dicts = tuple(c.as_dict() for c in cues)
+    mode = motion.captions if cues else "none"
+    if burn and result.metadata.get("captions_not_burned"):  # no free band: the sidecar files carry them
+        mode = "sidecar"
+        if not captions:
+            captions = {"srt": ctx.blobs.put(to_srt(list(cues)).encode("utf-8")),
+                        "vtt": ctx.blobs.put(to_vtt(list(cues)).encode("utf-8"))}
     meta = {"timeline": result.timeline, "cues": list(cue_dicts), "speech": [list(s) for s in speech],
-            "poster_sha": poster_sha, "captions": captions, "captions_mode": motion.captions if cues else "none",
+            "poster_sha": poster_sha, "captions": captions, "captions_mode": mode,
             "duration": duration, "fps": fps, "voiceover": voice_meta, "encoding": _plain(result.metadata)}
     under_check = MotionUnderCheck(data=result.data, timeline=result.timeline, cues=cue_dicts,
                                    captions_mode=meta["captions_mode"], speech=tuple(speech),

@@ -151,10 +151,14 @@ class KineticMotionEngine:
         # 4. Captions: placed clear of everything that moves.
         plan = CaptionPlan((), True, 0)
         font = None
+        unburned = ""
         if request.burn_captions and request.cues:
             font = caption_font(request.cues, request.caption_font)
             plan = plan_captions(request.cues, fmt.width, fmt.height, safe, _obstacles(timeline), font,
                                  _language(request))
+            if not plan.clear:  # no band inside the safe zone is free of the layout: captions would cover copy
+                unburned = "no room to burn captions inside the safe zone clear of the layout"
+                plan = CaptionPlan((), True, 0)
 
         # 5. Render and encode.
         renderer = FrameRenderer(timeline, layers, request.composed, plan.captions)
@@ -173,6 +177,8 @@ class KineticMotionEngine:
                  "libavcodec": ".".join(str(v) for v in av.library_versions["libavcodec"]),
                  "camera": timeline.camera.kind, "layers": {str(k): v for k, v in layers.modes.items()},
                  "rest_psnr_db": layers.rest_psnr_db, "style": timeline.style, "bytes": len(data)}
+        if unburned:
+            meta["captions_not_burned"] = unburned
         if plan.captions:
             meta |= {"captions_clear": plan.clear, "caption_px": plan.px, "caption_font": font.name if font else None}
         return MotionResult(data=data, media_type=MEDIA_TYPES[request.container], poster=request.composed.copy(),
