@@ -33,10 +33,14 @@ class DemoDelivery:
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     users: list[str] = field(default_factory=list)
     sample_file: str | None = None
+    sample_video: str | None = None
+    storyboards: list[dict[str, Any]] = field(default_factory=list)
+    """Per concept with videos: its storyboard's frames and the PDF written."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"approved": self.approved, "deliveries": self.deliveries, "users": self.users,
-                "password": DEMO_PASSWORD, "sample_file": self.sample_file}
+                "password": DEMO_PASSWORD, "sample_file": self.sample_file, "sample_video": self.sample_video,
+                "storyboards": self.storyboards}
 
 
 def finish_demo(workspace: Path, campaign: Path) -> DemoDelivery:
@@ -72,4 +76,36 @@ def finish_demo(workspace: Path, campaign: Path) -> DemoDelivery:
                                "contact_sheet": report["files"]["contact_sheet"]})
         if out.sample_file is None and report["delivered"]:
             out.sample_file = report["delivered"][0]["file"]
+        if out.sample_video is None:
+            out.sample_video = next((d["file"] for d in report["delivered"] if d["file"].endswith(".mp4")), None)
+    out.storyboards = build_storyboards(workspace, slug)
     return out
+
+
+def build_storyboards(workspace: Path, slug: str) -> list[dict[str, Any]]:
+    """A storyboard per concept with videos, exported as PDF and contact sheet under ``storyboards/``."""
+    from assetline.access.roles import Actor
+    from assetline.review.storyboard import StoryboardService
+    from assetline.store.blobs import BlobStore
+
+    settings, db = api.open_store(workspace)
+    folder = workspace / "storyboards"
+    boards: list[dict[str, Any]] = []
+    try:
+        with db.session() as s:
+            svc = StoryboardService(s, Actor(tenant_id=settings.tenant, user_id=None, email="demo", role="admin"),
+                                    BlobStore(settings.blob_dir))
+            try:
+                outcomes = svc.build(slug)
+            except AssetlineError:  # no motion formats in this campaign: no storyboards
+                return []
+            folder.mkdir(parents=True, exist_ok=True)
+            for outcome in outcomes:
+                concept = outcome.board.storyboard.concept
+                pdf = folder / f"{slug}-{concept}.pdf"
+                pdf.write_bytes(svc.pdf(slug, concept))
+                (folder / f"{slug}-{concept}.png").write_bytes(svc.sheet(slug, concept))
+                boards.append({"concept": concept, "frames": len(outcome.board.frames), "pdf": str(pdf)})
+    finally:
+        db.dispose()
+    return boards

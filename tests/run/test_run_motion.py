@@ -177,3 +177,15 @@ def test_web_app_plays_the_video_with_ranges_and_captions(motion_ws: tuple[Path,
         assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
         missing = client.get("/assets/999999/captions.vtt")
         assert missing.status_code == 404
+
+
+def test_demo_builds_a_storyboard_per_concept_with_videos(motion_ws: tuple[Path, Path, dict]) -> None:
+    from assetline.demo import build_storyboards
+
+    ws, _, _ = motion_ws
+    boards = build_storyboards(ws, "launch-season")
+    assert [b["concept"] for b in boards] == ["morning-launch"] and boards[0]["frames"] >= 3
+    pdf = Path(boards[0]["pdf"])
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.with_suffix(".png").is_file()
+    assert build_storyboards(ws, "launch-season") == boards  # a re-run refreshes nothing
+    assert api.doctor(ws).ok

@@ -235,6 +235,10 @@ def _print_demo(demo: dict[str, Any], ws: Path) -> None:
     exe = _invoked_as()
     if demo["sample_file"]:
         console.print(f"Check a delivered file:  [bold]{exe} verify {demo['sample_file']} -w {ws}[/]")
+    if demo.get("sample_video"):
+        console.print(f"A delivered video:       {demo['sample_video']}  (poster, .srt and .vtt beside it)")
+    for board in demo.get("storyboards", []):
+        console.print(f"Storyboard {board['concept']}: {board['frames']} frames → {board['pdf']}")
     console.print(f"Review in the browser:  [bold]{exe} serve -w {ws}[/]  then log in as "
                   f"{', '.join(demo['users'])} — password {demo['password']}")
 

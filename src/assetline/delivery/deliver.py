@@ -55,6 +55,10 @@ ENGINE_WORDS = {
     "comfyui": "generates backgrounds with a ComfyUI workflow running trained AI models",
     "llm.openai": "writes or translates the copy with a large language model (trained AI model), checked against "
                   "the brand's voice rules",
+    "builtin.motion": "animates the approved layout into a video: camera moves, type entrances, logo sting and "
+                      "end card (no AI model)",
+    "builtin.voice": "speaks the copy with the espeak-ng formant synthesiser (rule-based, no AI model) over the "
+                     "licensed music bed, loudness-normalised",
 }
 CHECK_WORDS = {
     "brand.palette": "colours stay within the brand palette (CIEDE2000)",
@@ -66,6 +70,11 @@ CHECK_WORDS = {
     "copy.bias": "gender-coded and non-inclusive wording",
     "originality.phash": "not a near-copy of protected reference images",
     "originality.copy": "copy not a near-copy of protected texts",
+    "motion.spec": "video length, frame rate, size, codec and bitrate meet the placement's limits",
+    "motion.audio": "loudness and true peak of the sound (ITU-R BS.1770)",
+    "motion.captions": "captions cover the speech, are readable and stay clear of platform UI and copy",
+    "motion.readability": "text stays on screen long enough to read and inside the safe zone",
+    "motion.flashing": "no more than three flashes a second (WCAG 2.3.1)",
 }
 
 
@@ -157,7 +166,8 @@ def deliver_campaign(settings: Settings, campaign_slug: str, channel: str, out_d
                 if skipped:
                     result.watermark_skipped.append({"asset_id": asset.id, "reason": skipped})
                 items.append(item)
-                for st in lineage["steps"]:
+                for st in lineage["steps"] + [{"step": e["engine"].split(".")[-1], **e}
+                                              for e in (lineage["render"].get("motion") or {}).get("engines", [])]:
                     engines.setdefault(st["engine"], _engine_use(st, inputs))
                 for r in lineage["qc"]:
                     checks.setdefault(r["check"], Counter())[r["status"]] += 1
@@ -288,7 +298,8 @@ def _sign_item(asset: Asset, lineage: dict[str, Any], inputs: list[LicensedInput
                      asset.variant + 1, asset.revision, mime)
     record = ProvenanceRecord(
         asset_id=asset.id, title=name, format_id=asset.format, source_type=source_type,
-        engines=[EngineInfo(st["engine"], st["engine_version"]) for st in lineage["steps"]],
+        engines=[EngineInfo(st["engine"], st["engine_version"]) for st in lineage["steps"]]
+        + [EngineInfo(e["engine"], e["engine_version"]) for e in (render.get("motion") or {}).get("engines", [])],
         ingredients=ingredients,
         qc_results=[{**{k: r.get(k) for k in ("check", "version", "status", "score", "message")},
                      "passed": r.get("status") == "pass"} for r in lineage["qc"]],

@@ -171,6 +171,12 @@ def _step(art: Artifact) -> dict[str, Any]:
 def _motion_summary(motion: dict[str, Any]) -> dict[str, Any]:
     """What delivery and provenance need of a video render: length, poster and caption blobs, loudness."""
     voice = motion.get("voiceover") or {}
-    return {"duration": motion.get("duration"), "fps": motion.get("fps"), "poster_sha": motion.get("poster_sha"),
+    encoding = motion.get("encoding") or {}
+    engines = [{"engine": encoding["engine"], "engine_version": encoding.get("engine_version", "")}
+               ] if encoding.get("engine") else []
+    if voice.get("engine"):
+        engines.append({"engine": voice["engine"], "engine_version": str(voice.get("version", ""))})
+    return {"engines": engines, "duration": motion.get("duration"), "fps": motion.get("fps"),
+            "poster_sha": motion.get("poster_sha"),
             "captions": dict(motion.get("captions") or {}), "language": voice.get("voice"),
             "loudness": (voice.get("measurements") or {}).get("integrated_lufs")}
