@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +72,17 @@ def delivered_base(review_base: ReviewWorkspace, tmp_path_factory: pytest.TempPa
     """review_base with every asset of both tenants approved and delivered (tests/experimentkit.py), built once
     per session. Tests that write use ``delivered_base.copy_to(path)``."""
     return build_delivered_workspace(review_base, tmp_path_factory.mktemp("delivered-base") / "ws")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium per session (Playwright's sync API allows one per process); skipped when it is missing."""
+    from browsers import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -20,8 +20,8 @@ def test_engines_lists_every_engine_and_which_run_a_trained_model() -> None:
     assert result.exit_code == 0, result.output
     rows = {r["id"]: r for r in json.loads(result.stdout)}
     assert {k: v["trained"] for k, v in rows.items()} == {
-        "builtin.copy": False, "builtin.visual": False, "builtin.compose": False,
-        "diffusion": True, "comfyui": True, "llm.openai": True}
+        "builtin.copy": False, "builtin.visual": False, "builtin.compose": False, "builtin.motion": False,
+        "builtin.voice": False, "diffusion": True, "comfyui": True, "llm.openai": True}
     assert rows["llm.openai"]["modality"] == "copy"
 
 

@@ -48,7 +48,7 @@ def test_matrix_too_large_is_refused(demo_brief: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2
     payload = json.loads(result.stderr)
     assert payload["error"] == "MatrixTooLargeError"
-    assert "192" in payload["message"] and payload["location"]["line"]
+    assert "204 cells" in payload["message"] and "12 videos" in payload["message"] and payload["location"]["line"]
     assert not ws.exists()
 
 
@@ -67,10 +67,10 @@ def test_plan_json_is_a_dry_run(demo_brief: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["plan", str(demo_brief / "campaign.yaml"), "-w", str(ws), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["cells"] == 192 and data["would_render"] == 192
-    assert data["steps"]["compose"] == 192
-    assert data["steps"]["copy"] <= 192  # formats with the same text limits share a copy step
-    assert data["steps"]["visual"] == 4 * 8 * 2  # visuals are shared across segments
+    assert data["cells"] == 204 and data["would_render"] == 204  # 192 stills + 12 videos
+    assert data["steps"]["compose"] == 204
+    assert data["steps"]["copy"] <= 204  # formats with the same text limits share a copy step
+    assert data["steps"]["visual"] == 4 * 8 * 2  # shared across segments (and by a video and its still's size)
     assert len(data["sample"]) == 5
     assert not ws.exists()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from uikit import CHROMIUM, CHROMIUM_ARGS, LiveServer, serve
+from uikit import LiveServer, serve
 
 from reviewkit import ReviewWorkspace
 
@@ -33,17 +33,6 @@ def server(module_ws: ReviewWorkspace) -> Iterator[LiveServer]:
     live = serve(module_ws)
     yield live
     live.stop()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -11,11 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from assetline.web import create_app
+from browsers import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (re-exported for the tests)
 from reviewkit import PASSWORD, ReviewWorkspace
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @dataclass

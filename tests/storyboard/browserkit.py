@@ -10,11 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from assetline.web import create_app
+from browsers import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (re-exported for the tests)
 from reviewkit import ReviewWorkspace
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @contextmanager

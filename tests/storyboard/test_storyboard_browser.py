@@ -5,26 +5,13 @@ Skipped when Chromium or Playwright is missing."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from browserkit import CHROMIUM, CHROMIUM_ARGS, live_server
+from browserkit import live_server
 from storykit import CONCEPT, SLUG, StoryWorkspace, service
 
 from reviewkit import PASSWORD
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_deciding_frames_in_the_browser(story: StoryWorkspace, browser: Any, tmp_path: Path) -> None:

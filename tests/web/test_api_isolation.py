@@ -45,7 +45,8 @@ class Target:
 @dataclass(frozen=True)
 class Route:
     kind: str
-    """tenant (no object in the path), campaign, asset, or bulk (asset ids in the body)."""
+    """tenant (no object in the path), campaign, asset, bulk (asset ids in the body), or storyboard (a campaign's
+    storyboard: these campaigns have no videos, so their own storyboards are tested in tests/storyboard/)."""
     body: Callable[[Target], dict[str, Any]] | None = None
     query: str = ""
     content: Callable[[Target], bytes] | None = None
@@ -91,6 +92,14 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("PATCH", "/campaigns/{slug}/experiments/{experiment}"): Route(
         "campaign", body=lambda t: {"status": "running"}, producer_only=True),
     ("GET", "/campaigns/{slug}/experiments/{experiment}/results"): Route("campaign"),
+    ("GET", "/campaigns/{slug}/storyboards"): Route("storyboard"),
+    ("GET", "/campaigns/{slug}/storyboards/{concept}"): Route("storyboard"),
+    ("POST", "/campaigns/{slug}/storyboards/{concept}"): Route("storyboard", producer_only=True),
+    ("POST", "/campaigns/{slug}/storyboards/{concept}/frames/{index}/decision"): Route(
+        "storyboard", body=lambda t: {"decision": "approve", "expected_version": 1, "note": ""}),
+    ("GET", "/campaigns/{slug}/storyboards/{concept}/frames/{index}/image"): Route("storyboard"),
+    ("GET", "/campaigns/{slug}/storyboards/{concept}/pdf"): Route("storyboard"),
+    ("GET", "/campaigns/{slug}/storyboards/{concept}/sheet"): Route("storyboard"),
     ("POST", "/decide"): Route(
         "campaign", body=lambda t: {"campaign": t.slug, "experiment": EXPERIMENT, "channel": "iab",
                                     "format": "iab-300x250", "user_key": "iso-user"}, producer_only=True),
@@ -111,7 +120,8 @@ def select(keep: Callable[[tuple[str, str], Route], bool]) -> list[Any]:
 def call(client: TestClient, key: tuple[str, str], target: Target, headers: dict[str, str] | None) -> Any:
     method, path = key
     route = ROUTES[key]
-    url = API + path.format(slug=target.slug, asset_id=target.asset_id, experiment=EXPERIMENT) + route.query
+    url = API + path.format(slug=target.slug, asset_id=target.asset_id, experiment=EXPERIMENT, concept="morning-launch",
+                            index=1) + route.query
     body = route.body(target) if route.body else None
     if route.content is not None:
         return client.request(method, url, content=route.content(target),
@@ -184,20 +194,20 @@ def test_other_tenants_objects_are_not_found(env: ApiEnv, client: TestClient, ke
         assert B not in theirs.text.lower() and MARKER not in theirs.text
         return
     nothing = call(client, key, missing, admin)
-    identifier = b.slug if route.kind == "campaign" else b.asset_id
+    by_slug = route.kind in ("campaign", "storyboard")
+    identifier = b.slug if by_slug else b.asset_id
     if route.kind == "bulk":
         assert theirs.status_code == 200, theirs.text
         assert [o["outcome"] for o in theirs.json()["outcomes"]] == ["skipped"]
     else:
         assert_problem(theirs, 404)
     # Exactly what a missing object gets, once the requested id is blanked out: nothing about B shows.
-    assert normalised(theirs.text, identifier) == normalised(nothing.text, MISSING_ID if route.kind != "campaign"
-                                                             else MISSING_SLUG)
+    assert normalised(theirs.text, identifier) == normalised(nothing.text, MISSING_SLUG if by_slug else MISSING_ID)
     assert MARKER not in theirs.text and "globex launch" not in theirs.text.lower()
     assert env.version(b_asset) == b_version, "B's asset changed"
 
 
-@pytest.mark.parametrize("key", select(lambda k, r: k[0] == "GET" and r.kind != "tenant"))
+@pytest.mark.parametrize("key", select(lambda k, r: k[0] == "GET" and r.kind not in ("tenant", "storyboard")))
 def test_own_objects_never_show_other_tenants_data(env: ApiEnv, client: TestClient, key: tuple[str, str]) -> None:
     response = call(client, key, a_target(env), env.headers(A, "admin"))
     assert response.status_code == 200, response.text

@@ -57,9 +57,12 @@ def guard(loaded: LoadedCampaign, limit: int) -> None:
             where: Location | None = error_location(Path(loaded.path), ("concepts",))
         except Exception:
             where = Location(Path(loaded.path))
+        stills = sum(1 for f in loaded.formats if f.video is None)
+        videos = size - len(c.concepts) * len(c.segments) * stills * c.variants
         raise MatrixTooLargeError(
             f"campaign '{c.id}' expands to {size:,} cells ({len(c.concepts)} concepts × {len(c.segments)} "
-            f"segments × {len(c.formats)} formats × {c.variants} variants), above the limit of {effective:,}",
+            f"segments × {stills} formats × {c.variants} variants" + (f", plus {videos:,} videos" if videos else "")
+            + f"), above the limit of {effective:,}",
             location=where,
             hint="cut concepts, segments, formats or variants, or raise the limit (campaign max_cells, "
                  "ASSETLINE_MAX_CELLS or --max-cells)")

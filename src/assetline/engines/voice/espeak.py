@@ -20,7 +20,6 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from assetline.engines.voice.base import SAMPLE_RATE
 from assetline.errors import EngineError
@@ -123,6 +122,8 @@ def to_48k(samples: np.ndarray, rate: int) -> np.ndarray:
     if rate == SAMPLE_RATE or samples.size == 0:
         return samples.astype(np.float32)
     divisor = int(np.gcd(rate, SAMPLE_RATE))
+    from scipy.signal import resample_poly  # local: importing scipy.signal costs ~1 s; discovery stays light
+
     out: np.ndarray = resample_poly(samples.astype(np.float64), SAMPLE_RATE // divisor, rate // divisor)
     clipped: np.ndarray = np.clip(out, -1.0, 1.0)
     return clipped.astype(np.float32)

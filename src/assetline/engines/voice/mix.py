@@ -22,9 +22,6 @@ from pathlib import Path
 
 import av
 import numpy as np
-import pyloudnorm
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import resample_poly
 
 from assetline.engines.voice.base import SAMPLE_RATE
 from assetline.errors import EngineError
@@ -210,6 +207,8 @@ def integrated_loudness(audio: np.ndarray) -> float:
     if audio.shape[0] < round(0.4 * SAMPLE_RATE):
         raise EngineError(f"audio of {audio.shape[0] / SAMPLE_RATE:.2f} s is too short to measure loudness "
                           "(BS.1770 needs at least 0.4 s)")
+    import pyloudnorm  # local, like scipy below: engine discovery must stay light (the CLI lists engines)
+
     return float(pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(audio.astype(np.float64)))
 
 
@@ -266,6 +265,8 @@ def limiter_gain(peaks: np.ndarray, ceiling: float) -> np.ndarray:
     look, hold = round(LIMITER_LOOKAHEAD * SAMPLE_RATE), round(LIMITER_HOLD * SAMPLE_RATE)
     # window [k - look - hold, k + look] for each k: an average over [n - look, n + look] only sees minima of
     # windows that contain n.
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
     spread = minimum_filter1d(needed, size=2 * look + hold + 1, origin=hold // 2, mode="nearest")
     smooth: np.ndarray = np.minimum(uniform_filter1d(spread, size=2 * look + 1, mode="nearest"), 1.0)
     return smooth
@@ -280,6 +281,8 @@ def _peaks(audio: np.ndarray) -> np.ndarray:
     channels = np.ascontiguousarray(audio.reshape(audio.shape[0], -1).T)
     if channels.shape[1] == 0:
         return np.zeros(0)
+    from scipy.signal import resample_poly
+
     over = np.abs(resample_poly(channels, 4, 1, axis=1))
     # in-place elementwise maxima: numpy's .max(axis=…) over tiny axes, or reduce over a list, is slow
     peaks = np.abs(channels)
