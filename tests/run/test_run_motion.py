@@ -9,6 +9,7 @@ import dataclasses
 import io
 import json
 import re
+import sys
 from pathlib import Path
 
 import av
@@ -23,10 +24,13 @@ from assetline import api
 from assetline.config import load_settings
 from assetline.engines.voice.captions import parse_vtt
 from assetline.errors import SpecError
-from assetline.provenance.keys import init_keys
+from assetline.provenance.keys import init_keys, load_keys
 from assetline.spec.loader import load_campaign
 from assetline.store.blobs import BlobStore
 from assetline.store.models import Artifact, Asset
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "provenance"))
+from c2pa_mp4_reader import read_c2pa
 
 VIDEO = "meta-feed-1x1-video"
 REVIEWER = "rita@studio.example"
@@ -139,12 +143,15 @@ def test_delivery_signs_the_mp4_with_poster_captions_and_sheet(motion_ws: tuple[
         for kind in ("poster", "srt", "vtt"):
             assert (root / entry["sidecars"][kind]).is_file(), kind
         assert api.verify(root / entry["path"], workspace=ws)["state"] == "trusted"
+        ours = read_c2pa(data, load_keys(ws, load_settings(ws).tenant).anchors_pem)  # the independent reader
+        assert ours.valid and ours.trusted and ours.hard_binding.startswith("c2pa.hash.bmff"), ours.problems
         tampered = bytearray(data)
         tampered[len(data) // 2] ^= 0x01  # one byte of the media data
         bad = root / "tampered.mp4"
         bad.write_bytes(bytes(tampered))
         checked = api.verify(bad, workspace=ws)
         assert checked["state"] == "invalid" and checked["failures"]
+        assert not read_c2pa(bytes(tampered)).valid
     rows = list(csv.DictReader(io.StringIO((root / manifest["bulk_upload"]["path"]).read_text("utf-8-sig"))))
     by_video = {r["Video File Name"] for r in rows if r["Video File Name"]}
     assert by_video == {v["file_name"] for v in videos}
