@@ -35,7 +35,7 @@ $(DIFFUSION_STAMP): $(STAMP)
 	@touch $(DIFFUSION_STAMP)
 
 $(TEST_STAMP): $(DIFFUSION_STAMP)
-	@$(PY) -m pip install --quiet '$(TORCH_PIN)' -e '.[qc,postgres,test,embeddings,diffusion]'
+	@$(PY) -m pip install --quiet '$(TORCH_PIN)' -e '.[qc,postgres,test,embeddings,diffusion,ray]'
 	@$(PY) -m pip install --quiet --no-deps '$(WATERMARK_PIN)' '$(GBSTATS_PIN)'
 	@scripts/ensure_chromium.sh '$(CHROMIUM)'
 	@touch $(TEST_STAMP)

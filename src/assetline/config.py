@@ -29,9 +29,13 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default is SQLite (WAL) at <workspace>/assetline.db."
     )
-    executor: Literal["local", "inline"] = Field(
-        default="local", description="'local' = process pool sized to the cores; 'inline' = this process."
+    executor: Literal["local", "inline", "ray"] = Field(
+        default="local", description="'local' = process pool sized to the cores; 'inline' = this process; "
+                                     "'ray' = Ray actors (a local Ray started by the runner, or ray_address)."
     )
+    ray_address: str | None = Field(
+        default=None, description="An existing Ray cluster for executor 'ray' (e.g. 'ray://head:10001' or "
+                                  "'auto'); None starts a local Ray with `workers` CPUs and stops it after the run.")
     workers: int = Field(default=0, ge=0, description="Worker processes; 0 means one per core.")
     tenant: str = Field(default=DEFAULT_TENANT, description="Tenant used by the CLI.")
     max_cells: int = Field(default=20_000, ge=1, description="Refuse campaigns that expand to more cells.")

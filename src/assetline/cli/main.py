@@ -125,7 +125,8 @@ def run(
     campaign: Annotated[Path, typer.Argument(help="Campaign YAML.")],
     workspace: Workspace = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
-    executor: Annotated[str | None, typer.Option(help="'local' (process pool) or 'inline'.")] = None,
+    executor: Annotated[str | None, typer.Option(
+        help="'local' (process pool), 'inline' or 'ray' (Ray actors; see docs/configuration.md).")] = None,
     max_cells: Annotated[int | None, typer.Option(help="Refuse matrices above this many cells.")] = None,
     as_json: Json = False,
 ) -> None:

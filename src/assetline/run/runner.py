@@ -115,6 +115,10 @@ class Runner:
     def _executor(self, loaded: LoadedCampaign) -> Executor:
         if self.settings.executor == "inline":
             return InlineExecutor(loaded, self.settings.blob_dir)
+        if self.settings.executor == "ray":
+            from assetline.run.ray_executor import RayExecutor  # local: Ray is an optional extra
+
+            return RayExecutor(loaded, self.settings.blob_dir, self.settings.worker_count, self.settings.ray_address)
         return LocalExecutor(loaded, self.settings.blob_dir, self.settings.worker_count)
 
     def run(self, campaign_path: Path | str) -> RunSummary:
