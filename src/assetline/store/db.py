@@ -32,6 +32,25 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _transactional_sqlite(url: str) -> Engine:
+    """An engine whose transactions cover DDL too. Python's sqlite3 starts transactions only before DML, so
+    CREATE TABLE statements would commit one by one: a process killed during the first migration left half a
+    schema ('table tenants already exists' on the next run). Here the driver's own handling is off and every
+    transaction is an explicit BEGIN IMMEDIATE, so a migration commits whole or not at all."""
+    engine = create_engine(url, future=True)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        _sqlite_pragmas(dbapi_conn, record)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
 class Database:
     """Owns the SQLAlchemy engine and session factory for one database URL."""
 
@@ -60,13 +79,17 @@ class Database:
     def migrate(self) -> None:
         """Bring the schema to the newest migration (idempotent)."""
         cfg = self._alembic_config()
+        engine = _transactional_sqlite(self.url) if self.is_sqlite else self.engine
         try:
-            with self.engine.begin() as conn:
+            with engine.begin() as conn:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except OperationalError as exc:
             raise StoreError(f"cannot open database {_redact(self.url)}: {exc.orig}",
                              hint="check ASSETLINE_DATABASE_URL and that the server is running") from exc
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
 
     def schema_is_current(self) -> bool:
         script = ScriptDirectory.from_config(self._alembic_config())
