@@ -13,16 +13,15 @@ import io
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from assetline.engines.storyboard.typeset import Fonts, Writer
 from assetline.errors import DeliveryError
-from assetline.spec.files import UnresolvedFile, resolve_file
 
 if TYPE_CHECKING:
-    from assetline.engines.compose.scripts import Script
+    pass
 
 DPI = 150
 PAGE = (1754, 1240)
@@ -40,12 +39,6 @@ RULE = (209, 213, 219)
 PANEL = (243, 244, 246)
 ACCENT = (37, 99, 235)
 
-_FONT_REFS: dict[Script, str] = {
-    "latin": "fontpkg:inter",
-    "arabic": "fontpkg:noto-sans-arabic",
-    "devanagari": "fontpkg:noto-sans-devanagari",
-    "hebrew": "fontpkg:heebo",
-}
 
 
 @dataclass(frozen=True)
@@ -58,108 +51,6 @@ class SheetCell:
     variant_line: str
     headline: str
     language: str
-
-
-class _Fonts:
-    """Fonts by (script, px, weight) for one rendering (no module-level cache)."""
-
-    def __init__(self) -> None:
-        self._paths: dict[Script, Path] = {}
-        self._fonts: dict[tuple[Script, int, int], ImageFont.FreeTypeFont] = {}
-
-    def path(self, script: Script) -> Path:
-        if script not in self._paths:
-            try:
-                self._paths[script] = resolve_file(_FONT_REFS[script], Path("."))
-            except UnresolvedFile as exc:
-                if script == "latin":
-                    raise DeliveryError(f"no font for the contact sheet: {exc}") from exc
-                self._paths[script] = self.path("latin")
-        return self._paths[script]
-
-    def get(self, script: Script, px: int, weight: int = 400) -> ImageFont.FreeTypeFont:
-        key = (script, px, weight)
-        if key not in self._fonts:
-            font = ImageFont.truetype(str(self.path(script)), px, layout_engine=ImageFont.Layout.RAQM)
-            _set_weight(font, weight, px)
-            self._fonts[key] = font
-        return self._fonts[key]
-
-
-def _set_weight(font: ImageFont.FreeTypeFont, weight: int, px: int) -> None:
-    try:
-        axes = font.get_variation_axes()
-    except OSError:  # static font
-        return
-    values: list[float] = []
-    for axis in axes:
-        raw = axis["name"]
-        name = (raw.decode() if isinstance(raw, bytes) else str(raw)).lower()
-        low, high = float(axis["minimum"] or 0), float(axis["maximum"] or 0)
-        value = {"weight": float(weight), "optical size": px * 0.75}.get(name, float(axis.get("default") or low))
-        values.append(min(high, max(low, value)))
-    font.set_variation_by_axes(values)
-
-
-def _features(script: Script) -> list[str] | None:
-    """Latin ids stay literal: Inter's contextual alternates would draw '1x1' as '1×1'."""
-    return ["-calt"] if script == "latin" else None
-
-
-class _Writer:
-    """Sets one line of text in the right font and direction, cut to a width with an ellipsis."""
-
-    def __init__(self, draw: ImageDraw.ImageDraw, fonts: _Fonts) -> None:
-        self.draw = draw
-        self.fonts = fonts
-
-    def _style(self, text: str, language: str) -> tuple[Script, str, str]:
-        # imported here: importing the composer package costs ~0.3 s, and only drawing needs it
-        from assetline.engines.compose.scripts import detect_script, direction_of, language_tag
-
-        script = detect_script(text)
-        return script, direction_of(script), language_tag(script, language or "en")
-
-    def width(self, text: str, px: int, weight: int = 400, language: str = "en") -> float:
-        script, direction, lang = self._style(text, language)
-        return float(self.fonts.get(script, px, weight).getlength(text, direction=direction, language=lang,
-                                                                features=_features(script)))
-
-    def fit(self, text: str, max_w: int, px: int, weight: int = 400, language: str = "en") -> str:
-        if self.width(text, px, weight, language) <= max_w:
-            return text
-        words = text.split()
-        while len(words) > 1 and self.width(" ".join(words) + "…", px, weight, language) > max_w:
-            words.pop()
-        cut = " ".join(words)
-        while cut and self.width(cut + "…", px, weight, language) > max_w:
-            cut = cut[:-1]
-        return cut.rstrip() + "…"
-
-    def wrap(self, text: str, max_w: int, px: int, lines: int, weight: int = 400, language: str = "en") -> list[str]:
-        words, out = text.split(), list[str]()
-        while words and len(out) < lines:
-            line = words.pop(0)
-            while words and self.width(line + " " + words[0], px, weight, language) <= max_w:
-                line += " " + words.pop(0)
-            out.append(line)
-        if words:
-            out[-1] = self.fit(out[-1] + " " + " ".join(words), max_w, px, weight, language)
-        return [self.fit(line, max_w, px, weight, language) for line in out]
-
-    def text(self, x: int, y: int, text: str, px: int, *, weight: int = 400, fill: tuple[int, int, int] = INK,
-             max_w: int | None = None, align: str = "left", language: str = "en") -> None:
-        """Draw ``text`` with its top at ``y``; ``x`` is the left edge, or the right edge for align='right'.
-        Right-to-left text in a left-aligned slot of width ``max_w`` is set flush right in that slot."""
-        if max_w is not None:
-            text = self.fit(text, max_w, px, weight, language)
-        script, direction, lang = self._style(text, language)
-        font = self.fonts.get(script, px, weight)
-        if direction == "rtl" and align == "left" and max_w is not None:
-            x, align = x + max_w, "right"
-        anchor = "ra" if align == "right" else "la"
-        self.draw.text((x, y), text, font=font, fill=fill, anchor=anchor, direction=direction, language=lang,
-                       features=_features(script))
 
 
 def _thumbnail(data: bytes, box: tuple[int, int]) -> Image.Image:
@@ -176,7 +67,7 @@ def _thumbnail(data: bytes, box: tuple[int, int]) -> Image.Image:
     return img
 
 
-def _cell(page: Image.Image, w: _Writer, cell: SheetCell, x: int, y: int, cw: int, ch: int) -> None:
+def _cell(page: Image.Image, w: Writer, cell: SheetCell, x: int, y: int, cw: int, ch: int) -> None:
     draw = w.draw
     panel_h = ch - CAPTION_H
     draw.rectangle((x, y, x + cw - 1, y + panel_h - 1), fill=PANEL)
@@ -196,7 +87,7 @@ def _cell(page: Image.Image, w: _Writer, cell: SheetCell, x: int, y: int, cw: in
 def render_pages(cells: list[SheetCell], *, title: str, brand: str, subtitle: str, footer: str,
                  empty_note: str = "No files in this bundle.") -> list[Image.Image]:
     """The contact-sheet pages as RGB images (at least one page, even with no cells)."""
-    fonts = _Fonts()
+    fonts = Fonts(DeliveryError, "the contact sheet")
     pages: list[Image.Image] = []
     n_pages = max(1, math.ceil(len(cells) / PER_PAGE))
     width, height = PAGE
@@ -206,7 +97,7 @@ def render_pages(cells: list[SheetCell], *, title: str, brand: str, subtitle: st
     ch = (height - MARGIN - FOOTER_H - grid_top - (ROWS - 1) * GUTTER_Y) // ROWS
     for p in range(n_pages):
         page = Image.new("RGB", PAGE, (255, 255, 255))
-        w = _Writer(ImageDraw.Draw(page), fonts)
+        w = Writer(ImageDraw.Draw(page), fonts)
         # header: title left, brand right, subtitle, rule
         brand_w = int(w.width(brand, 24, 650)) if brand else 0
         w.text(MARGIN, MARGIN - 6, title, 36, weight=700, max_w=inner_w - brand_w - 40)

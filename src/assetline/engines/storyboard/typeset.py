@@ -1,19 +1,22 @@
-"""Text for the storyboard exports: fonts chosen per script, shaped by raqm, cut to a width with an ellipsis.
+"""Text for page exports (the storyboards here, and the delivery contact sheet): fonts chosen per script, shaped
+by raqm, cut to a width with an ellipsis.
 
 Pillow has no glyph fallback, so each string is set in the font of its script (Inter for Latin, Noto Sans
-Arabic, Noto Sans Devanagari, Heebo for Hebrew, from the installed font packages), as the delivery contact
-sheet does. Right-to-left strings are set right to left and flush right in their slot.
+Arabic, Noto Sans Devanagari, Heebo for Hebrew, from the installed font packages). Right-to-left strings are set right to left and flush right in their slot.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import ImageDraw, ImageFont
 
-from assetline.engines.compose.scripts import Script, detect_script, direction_of, language_tag
-from assetline.errors import EngineError
+from assetline.errors import AssetlineError, EngineError
 from assetline.spec.files import UnresolvedFile, resolve_file
+
+if TYPE_CHECKING:
+    from assetline.engines.compose.scripts import Script
 
 Rgb = tuple[int, int, int]
 INK: Rgb = (17, 24, 39)
@@ -41,9 +44,11 @@ FONT_REFS: dict[Script, str] = {
 
 
 class Fonts:
-    """Fonts by (script, px, weight) for one export (no module-level cache)."""
+    """Fonts by (script, px, weight) for one export (no module-level cache). A missing Latin font raises
+    ``error`` naming ``what`` is being drawn."""
 
-    def __init__(self) -> None:
+    def __init__(self, error: type[AssetlineError] = EngineError, what: str = "the storyboard") -> None:
+        self._error, self._what = error, what
         self._paths: dict[Script, Path] = {}
         self._fonts: dict[tuple[Script, int, int], ImageFont.FreeTypeFont] = {}
 
@@ -53,7 +58,7 @@ class Fonts:
                 self._paths[script] = resolve_file(FONT_REFS[script], Path("."))
             except UnresolvedFile as exc:
                 if script == "latin":
-                    raise EngineError(f"no font for the storyboard: {exc}") from exc
+                    raise self._error(f"no font for {self._what}: {exc}") from exc
                 self._paths[script] = self.path("latin")
         return self._paths[script]
 
@@ -96,6 +101,9 @@ class Writer:
 
     @staticmethod
     def _style(text: str, language: str) -> tuple[Script, str, str]:
+        # imported here: importing the composer package costs ~0.3 s, and only drawing needs it
+        from assetline.engines.compose.scripts import detect_script, direction_of, language_tag
+
         script = detect_script(text)
         return script, direction_of(script), language_tag(script, language or "en")
 
