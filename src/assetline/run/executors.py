@@ -71,6 +71,22 @@ class InlineExecutor:
         pass
 
 
+def split_batch(batch: Future[list[StepOutput]], size: int) -> list[Future[StepOutput]]:
+    """One future per step of a batch run as one call: each gets its step's output (or the batch's error)."""
+    futures: list[Future[StepOutput]] = [Future() for _ in range(size)]
+
+    def split(done: Future[list[StepOutput]]) -> None:
+        exc = done.exception()
+        for i, future in enumerate(futures):
+            if exc is not None:
+                future.set_exception(exc)
+            else:
+                future.set_result(done.result()[i])
+
+    batch.add_done_callback(split)
+    return futures
+
+
 def start_method() -> str:
     """'fork' (fast: workers inherit the loaded specs and imports) unless this process has imported torch:
     forking after torch started its thread pools deadlocks the children in their first convolution, so
@@ -128,19 +144,7 @@ class LocalExecutor:
 
     def submit_batch(self, steps: list[Step]) -> list[Future[StepOutput]]:
         """One worker runs the whole batch (one engine call); each step gets its own future."""
-        batch = self._pool.submit(_execute_batch_in_worker, steps)
-        futures: list[Future[StepOutput]] = [Future() for _ in steps]
-
-        def split(done: Future[list[StepOutput]]) -> None:
-            exc = done.exception()
-            for i, future in enumerate(futures):
-                if exc is not None:
-                    future.set_exception(exc)
-                else:
-                    future.set_result(done.result()[i])
-
-        batch.add_done_callback(split)
-        return futures
+        return split_batch(self._pool.submit(_execute_batch_in_worker, steps), len(steps))
 
     def progress_events(self) -> list[ProgressEvent]:
         events: list[ProgressEvent] = []

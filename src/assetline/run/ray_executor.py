@@ -23,11 +23,10 @@ from typing import Any
 
 from assetline.errors import EngineError
 from assetline.plan.planner import Step
+from assetline.run.executors import ProgressEvent, split_batch
 from assetline.run.steps import StepOutput, WorkerContext, execute, execute_batch
 from assetline.spec.loader import LoadedCampaign
 from assetline.store.blobs import BlobStore
-
-ProgressEvent = tuple[str, int, int]
 
 
 class _StepWorker:
@@ -112,19 +111,7 @@ class RayExecutor:
 
     def submit_batch(self, steps: list[Step]) -> list[Future[StepOutput]]:
         index = self._pick()
-        batch = self._future(self._actors[index].run_batch.remote(steps), index)
-        futures: list[Future[StepOutput]] = [Future() for _ in steps]
-
-        def split(done: Future[list[StepOutput]]) -> None:
-            exc = done.exception()
-            for i, future in enumerate(futures):
-                if exc is not None:
-                    future.set_exception(exc)
-                else:
-                    future.set_result(done.result()[i])
-
-        batch.add_done_callback(split)
-        return futures
+        return split_batch(self._future(self._actors[index].run_batch.remote(steps), index), len(steps))
 
     def progress_events(self) -> list[ProgressEvent]:
         """Per-step engine progress is not relayed from Ray actors (the run's step counts still are)."""

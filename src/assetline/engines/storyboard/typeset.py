@@ -2,7 +2,8 @@
 by raqm, cut to a width with an ellipsis.
 
 Pillow has no glyph fallback, so each string is set in the font of its script (Inter for Latin, Noto Sans
-Arabic, Noto Sans Devanagari, Heebo for Hebrew, from the installed font packages). Right-to-left strings are set right to left and flush right in their slot.
+Arabic, Noto Sans Devanagari, Heebo for Hebrew, from the installed font packages).
+Right-to-left strings are set right to left and flush right in their slot.
 """
 
 from __future__ import annotations
